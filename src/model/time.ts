@@ -1,0 +1,22 @@
+// Time helpers. OONI writes "YYYY-MM-DD HH:MM:SS" in UTC; Vigil stores Unix seconds.
+export function ooniTime(d: Date | number): string {
+  const iso = new Date(d).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/** Parses OONI's "YYYY-MM-DD HH:MM:SS" (UTC); NaN if malformed. */
+export function parseOoniTime(s: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/.test(s)) return NaN;
+  return Date.parse(`${s.slice(0, 10)}T${s.slice(11, 19)}Z`);
+}
+
+/** ISO 8601 without milliseconds: 2020-01-05T15:05:00Z */
+export function isoSeconds(d: Date | number): string {
+  return new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A clock that can be injected: real time in production, virtual time in the lab and tests. */
+export interface Clock {
+  now(): number; // ms since epoch
+}
+export const systemClock: Clock = { now: () => Date.now() };
