@@ -45,6 +45,15 @@ export interface MeasurementQuery {
 export const GRAINS = { '5m': 300, '10m': 600, '1h': 3600, '1d': 86400 } as const;
 export type Grain = keyof typeof GRAINS;
 
+/** Bin width in seconds of a named grain or a number of seconds (1 s … 366 d); throws on anything else. */
+export function grainSeconds(g: Grain | number): number {
+  const s = typeof g === 'number' ? g : (GRAINS as Record<string, number>)[g];
+  if (typeof s !== 'number' || !Number.isInteger(s) || s <= 0 || s > 366 * 86400) {
+    throw new RangeError(`grain: expected one of ${Object.keys(GRAINS).join(', ')} or 1..31622400 seconds`);
+  }
+  return s;
+}
+
 export interface AggregateQuery {
   cc?: string;
   asn?: number;

@@ -1,0 +1,93 @@
+// The one ingest path (DESIGN.md §1): validate → convert → analyze → store. The collector's
+// POST /api/v1/measurements and `vigil import ooni` both call `ingest`. Idempotent on uid: a
+// measurement already stored counts as a duplicate and changes nothing. A bad item is rejected
+// with a one-line reason and never stops the batch.
+import type { Store, StoredMeasurement } from '../store/store.js';
+import type { Observation } from '../model/observation.js';
+import type { Envelope } from '../model/measurement.js';
+import { Envelope as EnvelopeSchema } from '../model/measurement.js';
+import { validate, validateMeasurement } from '../model/validate.js';
+import { parseOoniTime } from '../model/time.js';
+import { analyzeMeasurement, toStoredMeasurement } from '../analyze/index.js';
+
+export interface IngestOptions {
+  /** 'strict' (default): test_keys of Vigil's tests must match their schema (the collector).
+   *  'lenient': only the envelope is checked (OONI's archive holds ten years of test_keys shapes;
+   *  the analyzers read test_keys defensively). */
+  testKeys?: 'strict' | 'lenient';
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ index: number; error: string }>;
+}
+
+/** Path of the first own `__proto__` key, or null. JSON.parse makes such a key an ordinary own
+ *  property, but any later spread or merge would turn it into a prototype: refuse it outright. */
+export function protoKeyPath(v: unknown, path = ''): string | null {
+  const stack: Array<[unknown, string]> = [[v, path]];
+  let budget = 1_000_000;
+  while (stack.length > 0 && budget-- > 0) {
+    const [x, p] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) if (x[i] !== null && typeof x[i] === 'object') stack.push([x[i], `${p}/${i}`]);
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(x, '__proto__')) return `${p}/__proto__`;
+    for (const k in x) {
+      const c = (x as Record<string, unknown>)[k];
+      if (c !== null && typeof c === 'object') stack.push([c, `${p}/${k}`]);
+    }
+  }
+  return null;
+}
+
+/** Checks and converts one item; a string is the rejection reason. */
+export function prepare(item: unknown, opts: IngestOptions = {}): { stored: StoredMeasurement; observations: Observation[] } | string {
+  const proto = protoKeyPath(item);
+  if (proto) return `${proto}: key "__proto__" is not allowed`;
+  const v = opts.testKeys === 'lenient'
+    ? (item === null || typeof item !== 'object' || Array.isArray(item)
+      ? { ok: false as const, error: `/: expected a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}` }
+      : validate(EnvelopeSchema, item))
+    : validateMeasurement(item);
+  if (!v.ok) return v.error;
+  const m = v.value as Envelope;
+  if (Number.isNaN(parseOoniTime(m.measurement_start_time))) return `/measurement_start_time: not a valid date: ${m.measurement_start_time}`;
+  try {
+    return { stored: toStoredMeasurement(m), observations: analyzeMeasurement(m) };
+  } catch (e) {
+    // analysis is written never to throw on shape; if it does, the item is rejected, not the batch
+    return `analysis failed: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+export async function ingest(store: Store, items: unknown[], opts: IngestOptions = {}): Promise<IngestResult> {
+  const rejected: IngestResult['rejected'] = [];
+  const rows: StoredMeasurement[] = [];
+  const observations: Observation[] = [];
+  const seen = new Set<string>();
+  let batchDuplicates = 0;
+  for (let i = 0; i < items.length; i++) {
+    const p = prepare(items[i], opts);
+    if (typeof p === 'string') {
+      rejected.push({ index: i, error: p });
+      continue;
+    }
+    if (seen.has(p.stored.uid)) {
+      batchDuplicates++;
+      continue;
+    }
+    seen.add(p.stored.uid);
+    rows.push(p.stored);
+    observations.push(...p.observations);
+  }
+  // Observations first: if the process dies between the two writes, a re-run finds the measurement
+  // missing and inserts it, while the observations already there are skipped by (uid, target).
+  // The other order could leave a stored measurement without its observations forever.
+  if (observations.length > 0) await store.insertObservations(observations);
+  const r = rows.length > 0 ? await store.insertMeasurements(rows) : { inserted: 0, duplicates: 0 };
+  return { accepted: r.inserted, duplicates: r.duplicates + batchDuplicates, rejected };
+}

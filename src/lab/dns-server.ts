@@ -1,0 +1,93 @@
+// A lab resolver (RFC 1035 over UDP, dns-packet): answers the platforms' real hostnames with lab
+// addresses, like a recursive resolver would. One runs per simulated network on its own address
+// (the ISP resolver) and one outside (clean, for the control helper). An ISP resolver applies its
+// network's DNS policies for the querying address: NXDOMAIN, bogon; DNS injection is on-path, so
+// every resolver honours it: the forged reply goes out first and the real one a moment later.
+import dgram from 'node:dgram';
+import dnsPacket from 'dns-packet';
+import type { Censor } from './censor.js';
+import { siteOfHost } from './sites.js';
+import { BOGON_ADDRESS, INJECTED_ADDRESS } from './techniques.js';
+import { VigilError } from '../model/errors.js';
+
+export interface DnsServer {
+  address: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface DnsServerOptions {
+  address: string;
+  port?: number;
+  censor?: Censor | null;
+  /** an ISP resolver lies itself (NXDOMAIN, bogon); an outside one is subject to injection only */
+  isp: boolean;
+  /** delay of the real answer behind an injected one, ms */
+  injectLagMs?: number;
+}
+
+const NOERROR = 0;
+const NXDOMAIN = 3;
+const FLAGS = dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE;
+const TTL = 300;
+
+function reply(q: dnsPacket.DecodedPacket, rcode: number, a: string | null): Buffer {
+  const question = q.questions![0];
+  return dnsPacket.encode({
+    type: 'response',
+    id: q.id,
+    flags: FLAGS | rcode,
+    questions: [question],
+    answers: a ? [{ type: 'A', class: 'IN', name: question.name, ttl: TTL, data: a }] : [],
+  });
+}
+
+/** The truthful answer: (rcode, A address or null). */
+export function truthfulAnswer(name: string, type: string): [number, string | null] {
+  const site = siteOfHost(name);
+  if (!site) return [NXDOMAIN, null];
+  return [NOERROR, type === 'A' ? site.address : null]; // AAAA etc.: NOERROR, no data (IPv4-only lab)
+}
+
+export function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
+  const sock = dgram.createSocket('udp4');
+  const timers = new Set<NodeJS.Timeout>();
+  const lag = opts.injectLagMs ?? 5;
+  sock.on('message', (msg, rinfo) => {
+    let q: dnsPacket.DecodedPacket;
+    try {
+      q = dnsPacket.decode(msg);
+    } catch {
+      return; // not DNS: a real resolver drops it too
+    }
+    const question = q.questions?.[0];
+    if (q.type !== 'query' || !question) return;
+    const send = (b: Buffer) => sock.send(b, rinfo.port, rinfo.address, () => {});
+    const [rcode, addr] = truthfulAnswer(question.name, question.type);
+    const d = opts.censor?.decide(rinfo.address, 'dns', { host: question.name }) ?? null;
+    if (d?.technique === 'dns_inject' && question.type === 'A') {
+      send(reply(q, NOERROR, INJECTED_ADDRESS));
+      const t = setTimeout(() => { timers.delete(t); send(reply(q, rcode, addr)); }, lag);
+      timers.add(t);
+      return;
+    }
+    if (opts.isp && d?.technique === 'dns_nxdomain') return send(reply(q, NXDOMAIN, null));
+    if (opts.isp && d?.technique === 'dns_bogon') return send(reply(q, NOERROR, question.type === 'A' ? BOGON_ADDRESS : null));
+    send(reply(q, rcode, addr));
+  });
+  return new Promise((resolve, reject) => {
+    sock.once('error', (e) => reject(new VigilError('NETWORK', `lab DNS server on ${opts.address}: ${e.message}`, { cause: e })));
+    sock.bind(opts.port ?? 0, opts.address, () => {
+      sock.removeAllListeners('error');
+      sock.on('error', () => {});
+      resolve({
+        address: opts.address,
+        port: sock.address().port,
+        close: () => new Promise<void>((r) => {
+          for (const t of timers) clearTimeout(t);
+          sock.close(() => r());
+        }),
+      });
+    });
+  });
+}
