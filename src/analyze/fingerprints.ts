@@ -3,6 +3,7 @@
 // observation `confirmed`; a match in scope `fp` is a known false positive (a benign page that
 // differs from the control, e.g. a CDN error page), which cancels an HTTP-difference anomaly.
 import data from './data/fingerprints.json' with { type: 'json' };
+import { AhoCorasick } from './aho-corasick.js';
 
 export interface Fingerprint {
   name: string;
@@ -47,6 +48,15 @@ for (const r of (data as unknown as { http: Row[] }).http) {
   }
 }
 
+const BODY_CONTAINS = HTTP_BODY.filter((fp) => fp.patternType === 'contains');
+const BODY_OTHER = HTTP_BODY.filter((fp) => fp.patternType !== 'contains');
+// regexps and prefixes that can confirm; the rest (false-positive and vague ones) only matter when a
+// page already differs from the control, so they run only then
+const BODY_OTHER_CONFIRMING = BODY_OTHER.filter((fp) => ['nat', 'isp', 'prod', 'inst'].includes(fp.scope) || fp.countries.length > 0);
+const HEADER_BY_NAME = new Map<string, Array<Fingerprint & { header: string }>>();
+for (const fp of HTTP_HEADER) HEADER_BY_NAME.set(fp.header, [...(HEADER_BY_NAME.get(fp.header) ?? []), fp]);
+const bodyAutomaton = new AhoCorasick(BODY_CONTAINS.map((fp) => fp.pattern));
+
 export const FINGERPRINT_COUNTS = { dns: DNS.size, http: HTTP_BODY.length + HTTP_HEADER.length };
 
 /** The DNS fingerprint an answer (address or CNAME) equals, if any. */
@@ -68,17 +78,16 @@ function matches(fp: Fingerprint & { re?: RegExp }, value: string): boolean {
 const REGEXP_BODY_CAP = 64 * 1024;
 
 /** Every HTTP fingerprint matching a response body and headers. */
-export function matchHttp(body: string | null, headers: Map<string, string>): Fingerprint[] {
+export function matchHttp(body: string | null, headers: Map<string, string>, all = true): Fingerprint[] {
   const out: Fingerprint[] = [];
   if (body) {
     const short = body.length > REGEXP_BODY_CAP ? body.slice(0, REGEXP_BODY_CAP) : body;
-    for (const fp of HTTP_BODY) if (matches(fp, fp.re ? short : body)) out.push(fp);
+    for (const k of bodyAutomaton.search(body)) out.push(BODY_CONTAINS[k]);
+    for (const fp of all ? BODY_OTHER : BODY_OTHER_CONFIRMING) if (matches(fp, fp.re ? short : body)) out.push(fp);
   }
-  if (headers.size > 0) {
-    for (const fp of HTTP_HEADER) {
-      const v = headers.get(fp.header);
-      if (v !== undefined && matches(fp, v)) out.push(fp);
-    }
+  for (const [name, v] of headers) {
+    const fps = HEADER_BY_NAME.get(name);
+    if (fps) for (const fp of fps) if (matches(fp, v)) out.push(fp);
   }
   return out;
 }

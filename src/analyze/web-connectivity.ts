@@ -86,7 +86,7 @@ export function analyzeWebConnectivity(tk: Obj, input: string, cc: string, targe
     if (!resp) continue;
     const body = bodyText(resp.body);
     const scanBody = body !== null && (body.length <= ALWAYS_SCAN_BODY || (r === final && diff?.differs === true));
-    for (const fp of matchHttp(scanBody ? body : null, headerMap(resp.headers))) {
+    for (const fp of matchHttp(scanBody ? body : null, headerMap(resp.headers), r === final && diff?.differs === true)) {
       const kind = kindOf(fp, cc);
       if (kind === 'confirming') return v('confirmed', 'http', `blockpage: ${fp.name}`);
       if (kind === 'false_positive' && r === final) falsePositive.push(fp);

@@ -35,11 +35,26 @@ function top(m: Map<string, number>): string | null {
 
 export function binObservations(obs: Observation[], binSeconds: number): SeriesRow[] {
   if (!(binSeconds > 0) || !Number.isInteger(binSeconds)) throw new RangeError(`binSeconds must be a positive integer (got ${binSeconds})`);
-  const accs = new Map<string, Acc>();
-  for (const o of obs) {
-    const t = binOf(o.t, binSeconds);
-    const key = `${o.cc}\u0000${o.asn}\u0000${o.target}\u0000${t}`;
-    let a = accs.get(key);
+  const b = new IncrementalBinner(binSeconds);
+  for (const o of obs) b.add(o);
+  const out = b.rows();
+  // ORDER BY cc, asn, target, bin
+  out.sort((x, y) => (x.cc < y.cc ? -1 : x.cc > y.cc ? 1 : x.asn - y.asn || (x.target < y.target ? -1 : x.target > y.target ? 1 : x.t - y.t)));
+  return out;
+}
+
+/**
+ * The same binning, fed one observation at a time (a streaming replay adds observations as they
+ * arrive and asks for the rows at each step without re-binning everything).
+ */
+export class IncrementalBinner {
+  private accs = new Map<string, Acc>();
+  constructor(private readonly binSeconds: number) {}
+
+  add(o: Observation): void {
+    const t = binOf(o.t, this.binSeconds);
+    const key = `${o.cc}|${o.asn}|${o.target}|${t}`;
+    let a = this.accs.get(key);
     if (!a) {
       a = {
         row: {
@@ -49,17 +64,15 @@ export function binObservations(obs: Observation[], binSeconds: number): SeriesR
         },
         probes: new Set(), okProbes: new Set(), badProbes: new Set(), valueSum: 0, valueN: 0, layers: new Map(), failures: new Map(),
       };
-      accs.set(key, a);
+      this.accs.set(key, a);
     }
     const r = a.row;
-    // max(network), as the SQL does
     if (o.network > r.network) r.network = o.network;
     r[o.status] += 1;
     r.total += 1;
     a.probes.add(o.probe_id);
     if (o.status === 'ok') a.okProbes.add(o.probe_id);
-    const bad = o.status === 'anomaly' || o.status === 'confirmed';
-    if (bad) {
+    if (o.status === 'anomaly' || o.status === 'confirmed') {
       a.badProbes.add(o.probe_id);
       if (o.layer !== null) a.layers.set(o.layer, (a.layers.get(o.layer) ?? 0) + 1);
       if (o.failure !== null) a.failures.set(o.failure, (a.failures.get(o.failure) ?? 0) + 1);
@@ -69,18 +82,18 @@ export function binObservations(obs: Observation[], binSeconds: number): SeriesR
       a.valueN += 1;
     }
   }
-  const out: SeriesRow[] = [];
-  for (const a of accs.values()) {
-    const r = a.row;
-    r.probes = a.probes.size;
-    r.ok_probes = a.okProbes.size;
-    r.bad_probes = a.badProbes.size;
-    r.value = a.valueN > 0 ? a.valueSum / a.valueN : null;
-    r.top_layer = top(a.layers);
-    r.top_failure = top(a.failures);
-    out.push(r);
+
+  /** Rows with bin start in [since, until), optionally for some networks only. */
+  rows(since = -Infinity, until = Infinity, asns?: number[]): SeriesRow[] {
+    const out: SeriesRow[] = [];
+    for (const a of this.accs.values()) {
+      const r = a.row;
+      if (r.t < since || r.t >= until || (asns && !asns.includes(r.asn))) continue;
+      out.push({
+        ...r, probes: a.probes.size, ok_probes: a.okProbes.size, bad_probes: a.badProbes.size,
+        value: a.valueN > 0 ? a.valueSum / a.valueN : null, top_layer: top(a.layers), top_failure: top(a.failures),
+      });
+    }
+    return out;
   }
-  // ORDER BY cc, asn, target, bin
-  out.sort((x, y) => (x.cc < y.cc ? -1 : x.cc > y.cc ? 1 : x.asn - y.asn || (x.target < y.target ? -1 : x.target > y.target ? 1 : x.t - y.t)));
-  return out;
 }

@@ -9,16 +9,20 @@ import { startWhoamiDns, whoamiReply, type WhoamiDnsServer } from './whoami-dns.
 import { forwardWhoami, isWhoamiQuery } from './whoami-forward.js';
 import { VigilError } from '../model/errors.js';
 
+/** dns-packet's decoded reply, with the fields its typings leave out (rcode, flag_aa, data). */
+type Reply = { id?: number; rcode?: string; flag_aa?: boolean; answers?: Array<{ type: string; data?: unknown; ttl?: number }> };
+const decode = (b: Buffer): Reply => dnsPacket.decode(b) as unknown as Reply;
+
 function query(name: string, type: 'A' | 'AAAA' | 'TXT' | 'MX', id = 4242): Buffer {
   return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name, class: 'IN' }] });
 }
 
 /** Sends `msg` from `from` to the server; the decoded reply, or null after 1 s. */
-function ask(server: { address: string; port: number }, msg: Buffer, from: string): Promise<dnsPacket.DecodedPacket | null> {
+function ask(server: { address: string; port: number }, msg: Buffer, from: string): Promise<Reply | null> {
   const sock = dgram.createSocket(from.includes(':') ? 'udp6' : 'udp4');
   return new Promise((resolve) => {
     const t = setTimeout(() => { sock.close(); resolve(null); }, 1000);
-    sock.on('message', (m) => { clearTimeout(t); sock.close(); resolve(dnsPacket.decode(m)); });
+    sock.on('message', (m) => { clearTimeout(t); sock.close(); resolve(decode(m)); });
     sock.bind({ address: from, port: 0 }, () => sock.send(msg, server.port, server.address));
   });
 }
@@ -40,7 +44,7 @@ describe('whoami DNS server', () => {
       assert.equal(r.answers?.length, 1);
       assert.equal(r.answers![0].type, 'A');
       assert.equal(r.answers![0].data, from);
-      assert.equal((r.answers![0] as { ttl: number }).ttl, 0);
+      assert.equal(r.answers![0].ttl, 0);
     }
   });
 
@@ -76,9 +80,9 @@ describe('whoami DNS server', () => {
   });
 
   it('IPv6 sources get AAAA (pure function; and on ::1 when the host has it)', async () => {
-    const r = dnsPacket.decode(whoamiReply(query('a.whoami.vigil.invalid', 'AAAA'), '2001:db8::53', 'whoami.vigil.invalid')!);
+    const r = decode(whoamiReply(query('a.whoami.vigil.invalid', 'AAAA'), '2001:db8::53', 'whoami.vigil.invalid')!);
     assert.equal(r.answers![0].data, '2001:db8::53');
-    const mapped = dnsPacket.decode(whoamiReply(query('a.whoami.vigil.invalid', 'A'), '::ffff:127.80.0.53', 'whoami.vigil.invalid')!);
+    const mapped = decode(whoamiReply(query('a.whoami.vigil.invalid', 'A'), '::ffff:127.80.0.53', 'whoami.vigil.invalid')!);
     assert.equal(mapped.answers![0].data, '127.80.0.53');
     let v6: WhoamiDnsServer | null = null;
     try {
@@ -121,7 +125,7 @@ describe('forwardWhoami (for the lab resolvers)', () => {
     assert.equal(isWhoamiQuery(Buffer.from('nope')), false);
     const reply = await forwardWhoami(q, srv, '127.80.0.53');
     assert.ok(reply);
-    const p = dnsPacket.decode(reply);
+    const p = decode(reply);
     assert.equal(p.id, 777, 'same id: relayable as is');
     assert.equal(p.answers![0].data, '127.80.0.53');
   });

@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import type { Censor } from './censor.js';
-import { siteOfHost } from './sites.js';
+import { LOOPBACK_HOSTING, relocate, siteOfHost } from './sites.js';
 import { BOGON_ADDRESS, INJECTED_ADDRESS } from './techniques.js';
 import { VigilError } from '../model/errors.js';
 
@@ -24,6 +24,8 @@ export interface DnsServerOptions {
   isp: boolean;
   /** delay of the real answer behind an injected one, ms */
   injectLagMs?: number;
+  /** first two octets of the sites' addresses (default "127.100"; the netns lab uses another /16) */
+  hosting?: string;
 }
 
 const NOERROR = 0;
@@ -43,16 +45,18 @@ function reply(q: dnsPacket.DecodedPacket, rcode: number, a: string | null): Buf
 }
 
 /** The truthful answer: (rcode, A address or null). */
-export function truthfulAnswer(name: string, type: string): [number, string | null] {
+export function truthfulAnswer(name: string, type: string, hosting = LOOPBACK_HOSTING): [number, string | null] {
   const site = siteOfHost(name);
   if (!site) return [NXDOMAIN, null];
-  return [NOERROR, type === 'A' ? site.address : null]; // AAAA etc.: NOERROR, no data (IPv4-only lab)
+  return [NOERROR, type === 'A' ? relocate(site.address, hosting) : null]; // AAAA etc.: NOERROR, no data (IPv4-only lab)
 }
 
 export function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const sock = dgram.createSocket('udp4');
   const timers = new Set<NodeJS.Timeout>();
   const lag = opts.injectLagMs ?? 5;
+  const hosting = opts.hosting ?? LOOPBACK_HOSTING;
+  const injected = relocate(INJECTED_ADDRESS, hosting);
   sock.on('message', (msg, rinfo) => {
     let q: dnsPacket.DecodedPacket;
     try {
@@ -63,10 +67,10 @@ export function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
     const question = q.questions?.[0];
     if (q.type !== 'query' || !question) return;
     const send = (b: Buffer) => sock.send(b, rinfo.port, rinfo.address, () => {});
-    const [rcode, addr] = truthfulAnswer(question.name, question.type);
+    const [rcode, addr] = truthfulAnswer(question.name, question.type, hosting);
     const d = opts.censor?.decide(rinfo.address, 'dns', { host: question.name }) ?? null;
     if (d?.technique === 'dns_inject' && question.type === 'A') {
-      send(reply(q, NOERROR, INJECTED_ADDRESS));
+      send(reply(q, NOERROR, injected));
       const t = setTimeout(() => { timers.delete(t); send(reply(q, rcode, addr)); }, lag);
       timers.add(t);
       return;

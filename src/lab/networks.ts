@@ -2,6 +2,7 @@
 // network gets its own /16 there: probes bind source addresses inside it, which is how the censor
 // (keyed by the connection's source address) knows which network a packet comes from.
 // The geolocation engineer reads the same plan from data/lab-prefixes.tsv (written from here).
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface LabNetwork {
@@ -85,5 +86,9 @@ export function prefixTableTsv(): string {
   return rows.join('\n') + '\n';
 }
 
-/** data/lab-prefixes.tsv, from src/lab or dist/lab alike (tsc does not copy data files). */
-export const PREFIX_TABLE_PATH = fileURLToPath(new URL('../../src/lab/data/lab-prefixes.tsv', import.meta.url));
+/** data/lab-prefixes.tsv, found from src/lab or a compiled dist/(src/)lab alike (tsc does not copy data files). */
+export const PREFIX_TABLE_PATH = ((): string => {
+  const candidates = ['./data/lab-prefixes.tsv', '../../src/lab/data/lab-prefixes.tsv', '../../../src/lab/data/lab-prefixes.tsv']
+    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+})();

@@ -199,7 +199,7 @@ export async function startWebServers(opts: WebServersOptions): Promise<WebServe
   const listenAll = async (port: number, addrs: string[], onConn: (s: net.Socket) => void): Promise<number> => {
     let p = port;
     for (const a of addrs) {
-      const srv = net.createServer(onConn);
+      const srv = net.createServer({ noDelay: true }, onConn); // Nagle + delayed ACK would add 40 ms a response
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
         srv.listen({ port: p, host: a, backlog: 1024 }, () => { srv.removeListener('error', reject); resolve(); });

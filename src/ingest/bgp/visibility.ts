@@ -12,7 +12,7 @@
 //  - visibilityFraction 0 is the plain union: any peer (full-feed or not) is enough. That is how
 //    ../shared/data/bgp/EXPECTED.json counts "ipv4_slash24_equiv_union_len1to24".
 //  - a peer whose session leaves Established (STATE_CHANGE from 6) loses its routes.
-// Add-path (RFC 8050) routes are keyed by prefix only: the last path announced stands for the peer.
+// Add-path (RFC 8050) routes are kept per path id; a peer counts once per /24 however many paths.
 import type { BgpVisibilityRow } from '../../store/store.js';
 import { originAsn } from './attributes.js';
 import { maskAddr, type PrefixTable } from './prefix-table.js';
@@ -27,8 +27,8 @@ export interface VisibilityOptions {
 
 interface PeerState {
   key: string;
-  /** IPv4 prefix key → origin AS (-1: no single origin) */
-  routes: Map<number, number>;
+  /** route key (prefix key, or "prefixkey:pathid" for add-path) → origin AS (-1: no single origin) */
+  routes: Map<number | string, number>;
 }
 
 const NO_ORIGIN = -1;
@@ -46,13 +46,14 @@ export class VisibilityTracker {
   private readonly peers = new Map<string, PeerState>();
   private readonly peerList: PeerState[] = [];
   private readonly peerIndex = new Map<PeerState, number>();
-  /** origin → prefix key → indices of peers routing it there */
-  private readonly byOrigin = new Map<number, Map<number, Set<number>>>();
+  /** origin → prefix key → peer index → number of that peer's paths (add-path) routing it there */
+  private readonly byOrigin = new Map<number, Map<number, Map<number, number>>>();
   private readonly dirty = new Set<number>();
   private readonly cache = new Map<number, Map<string, number>>();
   private lastFull: string = '';
   private fullCount = 0;
   private readonly ccCache = new Map<number, string>();
+  private readonly lastCc = new Map<number, string>();
   /** start of the bin being filled, null before the first element */
   private bin: number | null = null;
   /** elements applied */
@@ -79,42 +80,47 @@ export class VisibilityTracker {
   private setRoute(p: PeerState, pfx: Prefix, origin: number | null): void {
     if (pfx.afi !== 1) return;
     const k = pkey(pfx.v4, pfx.len);
+    const rk = pfx.pathId === 0 ? k : `${k}:${pfx.pathId}`;
     const o = origin ?? NO_ORIGIN;
-    const old = p.routes.get(k);
+    const old = p.routes.get(rk);
     if (old === o) return;
     if (old !== undefined) this.unlink(p, k, old);
-    p.routes.set(k, o);
+    p.routes.set(rk, o);
     if (o !== NO_ORIGIN && pfx.len >= 1 && pfx.len <= 24) {
       let m = this.byOrigin.get(o);
       if (!m) { m = new Map(); this.byOrigin.set(o, m); }
       let s = m.get(k);
-      if (!s) { s = new Set(); m.set(k, s); }
-      s.add(this.peerIndex.get(p)!);
+      if (!s) { s = new Map(); m.set(k, s); }
+      const pi = this.peerIndex.get(p)!;
+      s.set(pi, (s.get(pi) ?? 0) + 1);
       this.dirty.add(o);
     }
   }
 
   private unlink(p: PeerState, k: number, o: number): void {
     if (o === NO_ORIGIN) return;
-    const s = this.byOrigin.get(o)?.get(k);
-    if (s) {
-      s.delete(this.peerIndex.get(p)!);
-      if (s.size === 0) this.byOrigin.get(o)!.delete(k);
-      this.dirty.add(o);
-    }
+    const m = this.byOrigin.get(o);
+    const s = m?.get(k);
+    if (!s) return;
+    const pi = this.peerIndex.get(p)!;
+    const n = (s.get(pi) ?? 0) - 1;
+    if (n > 0) s.set(pi, n); else s.delete(pi);
+    if (s.size === 0) m!.delete(k);
+    this.dirty.add(o);
   }
 
   private withdraw(p: PeerState, pfx: Prefix): void {
     if (pfx.afi !== 1) return;
     const k = pkey(pfx.v4, pfx.len);
-    const old = p.routes.get(k);
+    const rk = pfx.pathId === 0 ? k : `${k}:${pfx.pathId}`;
+    const old = p.routes.get(rk);
     if (old === undefined) return;
     this.unlink(p, k, old);
-    p.routes.delete(k);
+    p.routes.delete(rk);
   }
 
   private clearPeer(p: PeerState): void {
-    for (const [k, o] of p.routes) this.unlink(p, k, o);
+    for (const [rk, o] of p.routes) this.unlink(p, typeof rk === 'number' ? rk : Number(rk.slice(0, rk.indexOf(':'))), o);
     p.routes.clear();
   }
 
@@ -129,7 +135,7 @@ export class VisibilityTracker {
       case 'rib':
         for (const en of e.entries) {
           this.elements++;
-          this.setRoute(this.peer(`${en.peer.ip}|${en.peer.asn}`), e.prefix, origin(en.attrs));
+          this.setRoute(this.peer(`${en.peer.ip}|${en.peer.asn}`), en.pathId ? { ...e.prefix, pathId: en.pathId } : e.prefix, origin(en.attrs));
         }
         break;
       case 'table_dump':
@@ -182,18 +188,26 @@ export class VisibilityTracker {
     return rows;
   }
 
+  /**
+   * One row per origin AS and bin (the store keys rows by (t, asn)): its /24 total, and as `cc`
+   * the country holding most of those /24s in the prefix table ('' without one). Country totals
+   * are sums over rows by cc. A network gone dark keeps the country it last had.
+   */
   private rowsAt(t: number, snap: { counts: Map<number, Map<string, number>>; peers: number }): BgpVisibilityRow[] {
     const rows: BgpVisibilityRow[] = [];
-    const byCc = new Map<string, number>();
     for (const [asn, m] of snap.counts) {
+      let total = 0;
+      let best = '';
+      let bestN = -1;
       for (const [cc, n] of m) {
-        rows.push({ t, asn, cc, slash24: n, peers: snap.peers });
-        if (this.table) byCc.set(cc, (byCc.get(cc) ?? 0) + n);
+        total += n;
+        if (n > bestN || (n === bestN && cc < best)) { best = cc; bestN = n; }
       }
+      let cc = best;
+      if (total > 0) this.lastCc.set(asn, cc); else cc = this.lastCc.get(asn) ?? best;
+      rows.push({ t, asn, cc, slash24: total, peers: snap.peers });
     }
-    // With a country table, asn 0 (never a real origin, RFC 7607) carries each country's total.
-    for (const [cc, n] of byCc) rows.push({ t, asn: 0, cc, slash24: n, peers: snap.peers });
-    rows.sort((a, b) => a.asn - b.asn || (a.cc < b.cc ? -1 : a.cc > b.cc ? 1 : 0));
+    rows.sort((a, b) => a.asn - b.asn);
     return rows;
   }
 
@@ -238,7 +252,7 @@ export class VisibilityTracker {
     return c;
   }
 
-  private countOrigin(m: Map<number, Set<number>>, eligible: boolean[], need: number): Map<string, number> {
+  private countOrigin(m: Map<number, Map<number, number>>, eligible: boolean[], need: number): Map<string, number> {
     const out = new Map<string, number>();
     const items = [...m.keys()].sort((a, b) => a - b);
     let i = 0;
@@ -258,7 +272,7 @@ export class VisibilityTracker {
       }
       if (j === i + 1) {
         let n = 0;
-        for (const p of m.get(k0)!) if (eligible[p]) n++;
+        for (const p of m.get(k0)!.keys()) if (eligible[p]) n++;
         if (n >= need) add(out, this.cc(k0), 2 ** (24 - len0));
       } else {
         // overlapping prefixes of one origin: a peer counts once per /24 (union per peer)
@@ -270,7 +284,7 @@ export class VisibilityTracker {
           const first = a / 256;
           const nb = 2 ** (24 - len);
           const cc = this.cc(k);
-          const ps = [...m.get(k)!].filter((p) => eligible[p]);
+          const ps = [...m.get(k)!.keys()].filter((p) => eligible[p]);
           if (ps.length === 0) continue;
           for (let x = first; x < first + nb; x++) {
             let bl = blocks.get(x);

@@ -2,20 +2,22 @@
 // `Distributed` tables, two collectors (`vigil serve`'s createServer, in-process on 127.0.0.1:0)
 // each writing through its own node, fed concurrently with overlapping halves of one scenario
 // (and one batch sent to both at once). Both APIs and detection read the whole: nothing lost,
-// nothing doubled, and the same answers as one DuckDB file fed the same measurements once.
+// nothing doubled, and the same answers as one DuckDB store holding the scenario's own
+// observations (the generator's ground truth per measurement, which src/analyze is tested to
+// reproduce), fed once.
 import { before, after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store.js';
+import type { Store, SeriesRow } from '../store.js';
+import type { Incident } from '../../model/incident.js';
 import { openDuckDbStore } from '../duckdb/duckdb-store.js';
 import { openClickHouseStore } from './clickhouse-store.js';
 import { openClusterStore } from './cluster.js';
 import { startClickHouseCluster, clickHouseSkip, type ClickHouseCluster } from './test-server.js';
 import { createServer } from '../../collect/server.js';
-import { ingest } from '../../ingest/pipeline.js';
 import { generateScenario, scenarioMeasurements } from '../../detect/scenario/generate.js';
 import { detect } from '../../detect/detect.js';
 
@@ -28,7 +30,8 @@ describe('two collectors, two ClickHouse shards: nothing lost or doubled', { ski
   const stores: Store[] = [];
   const apps: FastifyInstance[] = [];
   const bases: string[] = [];
-  const sc = generateScenario({ seed: 3, days: 1, intervalSeconds: 900 });
+  // Half a day, a round every 10 min: ~5,300 measurements (analysis costs ~3 ms each in the collectors).
+  const sc = generateScenario({ seed: 3, days: 0.5, intervalSeconds: 600 });
   const items = [...scenarioMeasurements(sc)];
   const N = items.length;
 
@@ -45,7 +48,12 @@ describe('two collectors, two ClickHouse shards: nothing lost or doubled', { ski
       bases.push(addr);
     }
     duck = await openDuckDbStore(join(dir, 'ref.duckdb'));
-    for (let i = 0; i < N; i += 2000) await ingest(duck, items.slice(i, i + 2000));
+    // the reference: each measurement once, its observation as the generator made it
+    for (let i = 0; i < N; i += 5000) {
+      const obs = sc.observations.slice(i, i + 5000);
+      await duck.insertMeasurements(obs.map((o, k) => ({ uid: o.uid, t: o.t, cc: o.cc, asn: o.asn, network: o.network, probe_id: o.probe_id, test_name: o.test_name, input: sc.specs[i + k].input, raw: items[i + k] as never })));
+      await duck.insertObservations(obs);
+    }
   });
   after(async () => {
     for (const a of apps) await a.close();
@@ -67,11 +75,11 @@ describe('two collectors, two ClickHouse shards: nothing lost or doubled', { ski
   }
 
   test('concurrent overlapping uploads through both collectors', async () => {
-    assert.ok(N > 5000, `${N} measurements`);
-    // A: the first 60 %, B: the last 60 % (20 % sent to both), four uploads in flight on each;
+    assert.ok(N > 4000, `${N} measurements`);
+    // A: the first 55 %, B: the last 55 % (10 % sent to both), four uploads in flight on each;
     // then one batch sent to both collectors at the same instant.
-    const a = items.slice(0, Math.floor(N * 0.6));
-    const b = items.slice(Math.floor(N * 0.4));
+    const a = items.slice(0, Math.floor(N * 0.55));
+    const b = items.slice(Math.floor(N * 0.45));
     const send = async (base: string, list: unknown[]) => {
       const out = { accepted: 0, duplicates: 0, rejected: 0 };
       const batches = Array.from({ length: Math.ceil(list.length / 400) }, (_, k) => list.slice(k * 400, (k + 1) * 400));
@@ -93,13 +101,14 @@ describe('two collectors, two ClickHouse shards: nothing lost or doubled', { ski
     // every measurement accepted at least once; a uid raced through both collectors in the
     // same instant may be accepted by both (no lock spans collectors) but is stored once
     const accepted = ra.accepted + rb.accepted + sa.accepted + sb.accepted;
-    assert.ok(accepted >= N && accepted <= N + Math.ceil(N * 0.2) + 1, `accepted ${accepted} of ${N}`);
+    assert.ok(accepted >= N && accepted <= N + Math.ceil(N * 0.1) + 1, `accepted ${accepted} of ${N}`);
     assert.equal(sa.accepted + sb.accepted, 0, 'the shared batch was already stored');
   });
 
   test('both stores and both APIs see each measurement exactly once', async () => {
     const ref = await duck.stats();
     assert.equal(ref.measurements, N);
+    assert.equal(ref.observations, N);
     for (const s of stores) {
       const st = await s.stats();
       assert.deepEqual({ ...st, incidents: 0 }, { ...ref, incidents: 0 });
@@ -133,10 +142,14 @@ describe('two collectors, two ClickHouse shards: nothing lost or doubled', { ski
   test('detection over the whole cluster: the same incidents as DuckDB, served by both APIs', async () => {
     const now = sc.end;
     const [a, b, ref] = await Promise.all([stores[0].series({ binSeconds: 300 }), stores[1].series({ binSeconds: 300 }), duck.series({ binSeconds: 300 })]);
-    assert.deepEqual(a, ref);
-    assert.deepEqual(b, ref);
+    // throughput means are float sums in another order on each engine: equal to 1e-9
+    const round = (rows: SeriesRow[]) => rows.map((r) => ({ ...r, value: r.value === null ? null : Math.round(r.value * 1e9) / 1e9 }));
+    assert.deepEqual(round(a), round(ref));
+    assert.deepEqual(round(b), round(ref));
     const incidents = detect(a, { now });
-    assert.deepEqual(incidents, detect(ref, { now }));
+    const key = (xs: Incident[]) => xs.map((i) => ({ ...i, confidence: Math.round(i.confidence * 1e6) / 1e6 }));
+    assert.deepEqual(key(detect(b, { now })), key(incidents));
+    assert.deepEqual(key(incidents), key(detect(ref, { now })));
     assert.ok(incidents.length >= 3, `${incidents.length} incidents`);
     await stores[0].upsertIncidents(incidents);
     for (const base of bases) {
