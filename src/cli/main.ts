@@ -38,6 +38,15 @@ export async function main(argv: string[], ctxIn?: Partial<CliContext>): Promise
     verbose,
   };
   const [name, ...rest] = args;
+  // `vigil … | head`: a closed pipe ends the output quietly, as for any Unix tool.
+  for (const stream of [ctx.stdout, ctx.stderr]) {
+    if (stream.listenerCount('error') === 0) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(0);
+        throw e;
+      });
+    }
+  }
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       ctx.stdout.write(await usage());
