@@ -25,7 +25,8 @@ const FAILURES = ['dns_nxdomain_error', 'generic_timeout_error', 'connection_res
 const sqlList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
 
 /**
- * Row i: network i % 50 (AS64500+, 5 per country, 40 probes each), target (i / 2000) % 12,
+ * Row i: network i % 50 (AS64500+, 5 per country, 40 probes each), target (i / 50) % 12, probe
+ * (i / 600) % 40 of that network (so every probe measures every target),
  * t spread evenly over 35 days in order, ~85 % ok, 10 % anomaly, 2 % confirmed, 3 % failure.
  */
 function generateSql(n: number): string {
@@ -35,15 +36,15 @@ function generateSql(n: number): string {
       ${sqlList(CCS)}[(i % 50) % 10 + 1] AS cc,
       64500 + i % 50 AS asn,
       'Net' || (i % 50)::VARCHAR AS network,
-      'p' || ((i // 50) % 40)::VARCHAR || '-' || (i % 50)::VARCHAR AS probe_id,
+      'p' || ((i // 600) % 40)::VARCHAR || '-' || (i % 50)::VARCHAR AS probe_id,
       'web_connectivity' AS test_name,
-      ${sqlList(TARGETS)}[(i // 2000) % 12 + 1] AS target,
+      ${sqlList(TARGETS)}[(i // 50) % 12 + 1] AS target,
       CASE WHEN (i * 7919) % 100 < 85 THEN 'ok' WHEN (i * 7919) % 100 < 95 THEN 'anomaly'
            WHEN (i * 7919) % 100 < 97 THEN 'confirmed' ELSE 'failure' END AS status,
       CASE WHEN (i * 7919) % 100 < 85 THEN NULL ELSE ${sqlList(LAYERS)}[i % 4 + 1] END AS layer,
       CASE WHEN (i * 7919) % 100 < 85 THEN NULL ELSE ${sqlList(FAILURES)}[i % 4 + 1] END AS failure,
       NULL::DOUBLE AS value
-    FROM range(${n}) r(i) ORDER BY i`;
+    FROM range(${n}) r(i)`;
 }
 
 interface Shape {

@@ -211,13 +211,25 @@ function blockSegments(s: Series, g: Grid, P: DetectParams, minProbes: number, l
   const n = new Float64Array(g.n), k = s.bad;
   for (let i = 0; i < g.n; i++) n[i] = s.ok[i] + s.bad[i];
   const excluded = new Uint8Array(g.n);
-  // pass 1 keeps obviously disrupted bins (most bad, several probes) out of the baseline
-  for (let i = 0; i < g.n; i++) if (n[i] > 0 && k[i] / n[i] >= 0.5 && s.badProbes[i] >= minProbes) excluded[i] = 1;
+  // pass 1: the median of hourly pooled failure rates, robust to disruptions shorter than half the
+  // window without cutting off the upper tail of ordinary noise; pass 2: everything outside the
+  // segments pass 1 found (unless they cover most of the window: then pass 1's estimate stands)
+  const hourly: number[] = [];
+  let hk = 0, hn = 0, tk = 0, tn = 0;
+  for (let i = 0; i < g.n; i++) {
+    hk += k[i]; hn += n[i]; tk += k[i]; tn += n[i];
+    if ((i + 1) % 12 === 0 || i === g.n - 1) {
+      if (hn >= 5) hourly.push(hk / hn);
+      hk = hn = 0;
+    }
+  }
+  const p0first = hourly.length >= 3 ? median(hourly) : (tk + 0.5) / (tn + 20.5);
   let result: Segment[] = [];
   for (let pass = 0; pass < 2; pass++) {
-    let sk = 0, sn = 0;
-    for (let i = 0; i < g.n; i++) if (!excluded[i]) { sk += k[i]; sn += n[i]; }
-    const p0 = Math.min(0.6, Math.max(0.003, (sk + 0.5) / (sn + 20.5)));
+    let sk = 0, sn = 0, exN = 0;
+    for (let i = 0; i < g.n; i++) if (!excluded[i]) { sk += k[i]; sn += n[i]; } else exN += n[i];
+    const raw = pass === 0 || exN > tn / 2 ? p0first : (sk + 0.5) / (sn + 20.5);
+    const p0 = Math.min(0.6, Math.max(0.003, raw));
     const a0 = p0 * P.kappa0, b0 = (1 - p0) * P.kappa0;
     const l0 = new Float64Array(g.n), l1 = new Float64Array(g.n);
     for (let i = 0; i < g.n; i++) {
@@ -339,13 +351,14 @@ interface NetworkAgg {
   volume: Float64Array;
   bad: Float64Array;       // anomaly + confirmed + failure
   probes: Float64Array;    // max distinct probes over targets (a lower bound of the network's)
+  badProbes: Float64Array; // max distinct probes with anomalies over targets
   breadth: Float64Array;   // share of targets with data whose majority failed
   targetsWithData: Float64Array;
 }
 
 function aggregateNetwork(series: Series[], g: Grid): NetworkAgg {
   const s0 = series[0];
-  const volume = new Float64Array(g.n), bad = new Float64Array(g.n), probes = new Float64Array(g.n);
+  const volume = new Float64Array(g.n), bad = new Float64Array(g.n), probes = new Float64Array(g.n), badProbes = new Float64Array(g.n);
   const breadth = new Float64Array(g.n), twd = new Float64Array(g.n);
   let network = s0.network;
   for (const s of series) {
@@ -356,12 +369,13 @@ function aggregateNetwork(series: Series[], g: Grid): NetworkAgg {
       const b = s.bad[i] + s.fail[i];
       bad[i] += b;
       probes[i] = Math.max(probes[i], s.probes[i]);
+      badProbes[i] = Math.max(badProbes[i], s.badProbes[i]);
       twd[i] += 1;
       if (b / s.total[i] > 0.5) breadth[i] += 1;
     }
   }
   for (let i = 0; i < g.n; i++) if (twd[i] > 0) breadth[i] /= twd[i];
-  return { cc: s0.cc, asn: s0.asn, network, series, volume, bad, probes, breadth, targetsWithData: twd };
+  return { cc: s0.cc, asn: s0.asn, network, series, volume, bad, probes, badProbes, breadth, targetsWithData: twd };
 }
 
 /** Expected volume per bin from the same time of day on the window's other days (median of ±1 bin). */
@@ -402,7 +416,9 @@ function outageSegments(net: NetworkAgg, g: Grid, P: DetectParams, minProbes: nu
     const p0 = Math.min(0.5, Math.max(0.005, (sk + 0.5) / (sn + 20.5)));
     const a0 = p0 * P.kappa0, b0 = (1 - p0) * P.kappa0;
     const l0 = new Float64Array(g.n), l1 = new Float64Array(g.n);
-    const corroborates = (i: number) => net.breadth[i] >= 0.7 && net.targetsWithData[i] >= 3 && net.probes[i] >= minProbes;
+    // several probes must see it: web tests without a reachable control are `failure` (not counted
+    // per probe by the store), but the IM tests then fail as anomalies, probe by probe
+    const corroborates = (i: number) => net.breadth[i] >= 0.7 && net.targetsWithData[i] >= 3 && net.probes[i] >= minProbes && net.badProbes[i] >= minProbes;
     for (let i = 0; i < g.n; i++) {
       if (n[i] === 0) continue;
       l0[i] = betaBinomialLog(k[i], n[i], a0, b0);

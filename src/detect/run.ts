@@ -68,9 +68,12 @@ export async function runDetection(store: Store, opts: RunOptions = {}): Promise
   const empty: RunResult = { incidents: [], opened: [], updated: [], resolved: [], retracted: [] };
   if (stats.maxT === null || stats.minT === null) return empty;
 
-  // the detector's "now": never past the data (old imports are not ongoing until today)
+  // the detector's "now". Live (data within the last day): the clock, so silence up to now is
+  // evidence of an outage. Historical (an old import): the end of the data, so the data's tail is
+  // not read as a shutdown and the last incidents are not "ongoing" until today.
   const dataEnd = Math.floor(stats.maxT / bin) * bin + bin;
-  const until = Math.min(opts.until ?? now, now, Math.max(dataEnd, stats.minT + bin));
+  const live = now - dataEnd <= 86400;
+  const until = Math.min(opts.until ?? now, live ? now : dataEnd);
   const ongoing = await store.incidents({ status: 'ongoing', cc: opts.cc, limit: 1000 });
   const explicit = opts.since !== undefined;
   if (!explicit && wm && wm.observations === stats.observations && wm.maxT === stats.maxT && ongoing.length === 0 && opts.until === undefined) {

@@ -210,3 +210,16 @@ test('throttling slows the large object down for the censored network only', asy
   // bound, not a speed assertion
   assert.ok(slow.ms >= 150, `throttled download took ${slow.ms} ms`);
 });
+
+test('netns router rules per technique (pure)', async () => {
+  const { rulesFor, sniPatterns } = await import('./netns/router.js');
+  const { SITES } = await import('./sites.js');
+  const twitter = SITES.find((s) => s.target === 'twitter')!;
+  assert.deepEqual(sniPatterns(twitter), ['twitter.com', 'x.com', 't.co', 'abs.twimg.com', 'pbs.twimg.com', 'video.twimg.com']);
+  const r = rulesFor('sni_reset', ['twitter']);
+  assert.deepEqual(r.iptables[0], ['-A', 'FORWARD', '-p', 'tcp', '--dport', '443', '-m', 'string', '--string', 'twitter.com', '--algo', 'bm', '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+  assert.deepEqual(rulesFor('tcp_blackhole', ['twitter']).nft, ['add rule ip vgl filt ip daddr 10.100.1.1 drop']);
+  assert.deepEqual(rulesFor('dns_bogon', ['twitter']).nft, ['add rule ip vgl pre ip daddr 10.100.0.53 udp dport 53 dnat to 10.100.0.55']);
+  assert.equal(rulesFor('throttle', ['twitter', 'youtube']).tc.filter((a) => a[0] === 'filter').length, 2);
+  assert.equal(rulesFor('down', ['example.org']).serversNft.length, 1);
+});

@@ -29,10 +29,16 @@ async function fsyncDir(dir: string) {
   }
 }
 
+function uidOf(name: string): string {
+  return name.replace(/\.json$/, '').split('-').slice(2).join('-');
+}
+
 export class Outbox {
   readonly dir: string;
   readonly rejectedDir: string;
   private seq = 0;
+  /** uids pending in the outbox (from the file names), so put() stays O(1) */
+  private readonly uids = new Set<string>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -44,18 +50,20 @@ export class Outbox {
     const o = new Outbox(dir);
     try {
       await fs.mkdir(o.rejectedDir, { recursive: true });
-      for (const n of await fs.readdir(dir)) if (n.startsWith('.tmp-')) await fs.rm(join(dir, n), { force: true });
+      for (const n of await fs.readdir(dir)) {
+        if (n.startsWith('.tmp-')) await fs.rm(join(dir, n), { force: true });
+        else if (n.endsWith('.json')) o.uids.add(uidOf(n));
+      }
     } catch (e) {
       throw ioError(e, `open the outbox ${dir}`);
     }
     return o;
   }
 
-  /** Writes one measurement durably; returns its file name. */
-  async put(m: object): Promise<string> {
+  /** Writes one measurement durably; returns its file name, or null if it is already pending. */
+  async put(m: object): Promise<string | null> {
     const uid = measurementUid(m as Parameters<typeof measurementUid>[0]).replace(/[^A-Za-z0-9_-]/g, '_');
-    const existing = (await this.list()).find((n) => n.endsWith(`-${uid}.json`));
-    if (existing) return existing;
+    if (this.uids.has(uid)) return null;
     const name = `${String(Date.now()).padStart(14, '0')}-${String(this.seq++ % 1e6).padStart(6, '0')}-${uid}.json`;
     const tmp = join(this.dir, `.tmp-${randomBytes(6).toString('hex')}`);
     let h: fs.FileHandle | undefined;
@@ -67,6 +75,7 @@ export class Outbox {
       h = undefined;
       await fs.rename(tmp, join(this.dir, name));
       await fsyncDir(this.dir);
+      this.uids.add(uid);
     } catch (e) {
       await h?.close().catch(() => {});
       await fs.rm(tmp, { force: true }).catch(() => {});
@@ -105,12 +114,14 @@ export class Outbox {
   /** The collector has it: delete. */
   async ack(name: string): Promise<void> {
     await fs.rm(join(this.dir, name), { force: true });
+    this.uids.delete(uidOf(name));
   }
 
   /** The collector refused it as invalid: keep it aside with the reason, never retry. */
   async reject(name: string, reason: string): Promise<void> {
     try {
       await fs.rename(join(this.dir, name), join(this.rejectedDir, name));
+      this.uids.delete(uidOf(name));
       await fs.writeFile(join(this.rejectedDir, name.replace(/\.json$/, '.reason.txt')), reason.slice(0, 2000) + '\n');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(e, `move ${name} to rejected/`);

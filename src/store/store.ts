@@ -118,24 +118,35 @@ export interface BgpVisibilityRow {
 
 export interface Store {
   readonly engine: 'duckdb' | 'clickhouse';
-  /** Stores measurements; a uid already present counts as a duplicate and changes nothing. */
+  /** Stores measurements; a uid already present counts as a duplicate and changes nothing.
+   *  Within one batch the first occurrence of a uid is kept, later ones count as duplicates.
+   *  All-or-nothing per batch. */
   insertMeasurements(rows: StoredMeasurement[]): Promise<InsertResult>;
   /** Stores observations; (uid, target) pairs already present are skipped. */
   insertObservations(rows: Observation[]): Promise<number>;
   measurement(uid: string): Promise<Envelope | null>;
+  /** Ordered by (t, uid) in `order`'s direction. */
   measurements(q: MeasurementQuery): Promise<MeasurementSummary[]>;
   countMeasurements(q?: Omit<MeasurementQuery, 'limit' | 'offset' | 'order'>): Promise<number>;
   observationsOf(uid: string): Promise<Observation[]>;
+  /** Rows ordered by bin, then the `by` columns in the order given. Bins are aligned to the Unix epoch (UTC). */
   aggregate(q: AggregateQuery): Promise<AggregateRow[]>;
-  /** Bin counts per (cc, asn, target) for detection, computed in SQL. */
+  /** Bin counts per (cc, asn, target) for detection, computed in SQL; ordered by cc, asn, target, t.
+   *  "not-ok" (bad_probes, top_layer, top_failure) means anomaly or confirmed: `failure` is an
+   *  unusable measurement, not evidence. top_* ties go to the smallest value; network is max(network). */
   series(q: { cc?: string; asn?: number; since?: number; until?: number; binSeconds: number; test_name?: string }): Promise<SeriesRow[]>;
-  /** Up to `limit` uids of non-ok observations matching, for evidence. */
+  /** Up to `limit` uids of non-ok observations matching, for evidence: distinct, earliest first (then by uid).
+   *  statuses defaults to anomaly + confirmed; an empty asns or targets list means any. */
   sampleUids(q: { cc: string; asns: number[]; targets: string[]; since: number; until: number; limit: number; statuses?: Status[] }): Promise<string[]>;
   upsertIncidents(rows: Incident[]): Promise<void>;
   deleteIncidents(ids: string[]): Promise<void>;
+  /** Newest start first (then id); default limit 1000. since/until select incidents overlapping
+   *  [since, until); an ongoing one (end null) reaches into the future. */
   incidents(q?: IncidentQuery): Promise<Incident[]>;
   incident(id: string): Promise<Incident | null>;
+  /** Returns rows inserted; a (t, asn) already present (or repeated in the batch) is skipped. */
   insertBgpVisibility(rows: BgpVisibilityRow[]): Promise<number>;
+  /** Ordered by asn, t. */
   bgpVisibility(q: { asn?: number; cc?: string; since?: number; until?: number }): Promise<BgpVisibilityRow[]>;
   /** Small key/value state (detection watermarks, schema version). */
   getState(key: string): Promise<string | null>;

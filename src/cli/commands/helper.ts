@@ -1,12 +1,64 @@
-// `vigil helper`: placeholder until its issue lands; the owning module replaces this file.
+// `vigil helper`: the control helper (ts-017's test helper) on --host:--port, until interrupted.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Command } from '../context.js';
-import { VigilError } from '../../model/errors.js';
+import { parse, parseIntFlag } from '../args.js';
+import { UsageError } from '../../model/errors.js';
+import { defaultNetEnv, splitEndpoint } from '../../netx/env.js';
+import { startHelper } from '../../helper/server.js';
+
+const help = `usage: vigil helper [--port N] [--host ADDR] [options]
+
+The control helper: probes POST {http_request, tcp_connect, http_request_headers} and get
+back what DNS, TCP, TLS and HTTP look like from here (OONI's web_connectivity control).
+
+  --port N             listen port (default 8081)
+  --host ADDR          listen address (default 127.0.0.1; 0.0.0.0 to serve the world)
+  --resolver IP:PORT   resolve over UDP with this resolver (default: the system resolver)
+  --local-address IP   measure from this source address
+  --ca FILE            also trust the CA certificates in this PEM file
+  --http-port N, --https-port N   dial these instead of 80/443 (lab servers)
+`;
 
 const command: Command = {
-  summary: '(helper: not built yet)',
-  help: 'usage: vigil helper\n',
-  async run() {
-    throw new VigilError('INTERNAL', 'helper is not built yet');
+  summary: 'run the control helper (the outside view for web_connectivity)',
+  help,
+  async run(args, ctx) {
+    const { values: v } = parse(args, {
+      port: { type: 'string' }, host: { type: 'string' }, resolver: { type: 'string' }, 'local-address': { type: 'string' },
+      ca: { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' },
+    }, false);
+    const port = parseIntFlag(v.port, '--port', 0, 65535) ?? 8081;
+    const host = v.host ?? '127.0.0.1';
+    if (!isIP(host) && host !== 'localhost') throw new UsageError(`--host: expected an IP address (got "${host}")`);
+    const env = defaultNetEnv();
+    if (v.resolver) {
+      const e = splitEndpoint(v.resolver);
+      if (!e || !isIP(e.ip)) throw new UsageError(`--resolver: expected IP:PORT (got "${v.resolver}")`);
+      env.resolver = { kind: 'udp', address: e.ip, port: e.port };
+    }
+    if (v['local-address']) {
+      if (!isIP(v['local-address'])) throw new UsageError(`--local-address: not an IP address: "${v['local-address']}"`);
+      env.localAddress = v['local-address'];
+    }
+    if (v.ca) {
+      try {
+        env.ca = [readFileSync(v.ca, 'utf8')];
+      } catch (e) {
+        throw new UsageError(`--ca: cannot read ${v.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+    const hp = parseIntFlag(v['http-port'], '--http-port', 1, 65535);
+    const sp = parseIntFlag(v['https-port'], '--https-port', 1, 65535);
+    if (hp || sp) env.ports = { http: hp, https: sp };
+    const h = await startHelper({ host, port, env });
+    ctx.stdout.write(`control helper listening on ${h.url}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await h.close();
+    return 0;
   },
 };
 export default command;

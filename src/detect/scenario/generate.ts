@@ -186,7 +186,8 @@ function defaultEvents(r: () => number, nets: GenNetwork[], start: number, end: 
   }
   return kinds.map((k, i) => {
     const s = order.indexOf(i);
-    const dur = Math.round(uniform(r, k.dur[0], k.dur[1]) * 60);
+    // events never overlap: each fits its slot with half an hour to spare
+    const dur = Math.round(Math.min(uniform(r, k.dur[0], k.dur[1]) * 60, slot - 1800));
     const st = Math.round(t0 + s * slot + uniform(r, 0, Math.max(0, slot - dur - 1800)));
     const { dur: _d, ...rest } = k;
     return { ...rest, start: st, end: st + dur };

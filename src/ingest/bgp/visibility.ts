@@ -275,24 +275,35 @@ export class VisibilityTracker {
         for (const p of m.get(k0)!.keys()) if (eligible[p]) n++;
         if (n >= need) add(out, this.cc(k0), 2 ** (24 - len0));
       } else {
-        // overlapping prefixes of one origin: a peer counts once per /24 (union per peer)
-        const blocks = new Map<number, { peers: Set<number>; cc: string }>();
+        // Overlapping prefixes of one origin: a peer counts once per /24 (union per peer). Split
+        // the span at every prefix boundary and count each piece once, instead of expanding /24s
+        // (a /8 would be 65,536 blocks).
+        const spans: Array<{ s: number; e: number; len: number; cc: string; peers: number[] }> = [];
+        const cuts = new Set<number>();
         for (let q = i; q < j; q++) {
           const k = items[q];
           const len = k % 64;
-          const a = (k - len) / 64;
-          const first = a / 256;
-          const nb = 2 ** (24 - len);
-          const cc = this.cc(k);
-          const ps = [...m.get(k)!.keys()].filter((p) => eligible[p]);
-          if (ps.length === 0) continue;
-          for (let x = first; x < first + nb; x++) {
-            let bl = blocks.get(x);
-            if (!bl) { bl = { peers: new Set(), cc }; blocks.set(x, bl); } else bl.cc = cc;
-            for (const p of ps) bl.peers.add(p);
-          }
+          const st = (k - len) / 64 / 256;
+          const en = st + 2 ** (24 - len);
+          spans.push({ s: st, e: en, len, cc: this.cc(k), peers: [...m.get(k)!.keys()].filter((p) => eligible[p]) });
+          cuts.add(st);
+          cuts.add(en);
         }
-        for (const bl of blocks.values()) if (bl.peers.size >= need) add(out, bl.cc, 1);
+        const pts = [...cuts].sort((a, b) => a - b);
+        for (let c = 0; c + 1 < pts.length; c++) {
+          const a = pts[c];
+          const b = pts[c + 1];
+          const seen = new Set<number>();
+          let cc = '';
+          let best = -1;
+          for (const sp of spans) {
+            if (sp.s <= a && sp.e >= b) {
+              for (const p of sp.peers) seen.add(p);
+              if (sp.len > best) { best = sp.len; cc = sp.cc; }
+            }
+          }
+          if (best >= 0 && seen.size >= need) add(out, cc, b - a);
+        }
       }
       i = j;
     }

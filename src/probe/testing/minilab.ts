@@ -66,7 +66,7 @@ export async function startMiniLab(names: string[]): Promise<MiniLab> {
     pki, httpPort, httpsPort, helperUrl: helper.url, pages, cleanEnv,
     async probeEnv(plan) {
       if (!plan) return cleanEnv;
-      const d = await startDns((name, type) => plan(name) ?? (names.includes(name) ? { addrs: ['127.0.0.1'] } : { rcode: 'NXDOMAIN' }));
+      const d = await startDns((name) => plan(name) ?? (names.includes(name) ? { addrs: ['127.0.0.1'] } : { rcode: 'NXDOMAIN' }));
       resolvers.push(d);
       return defaultNetEnv({ ...base, resolver: { kind: 'udp', address: d.address, port: d.port } });
     },
