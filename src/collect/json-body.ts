@@ -51,7 +51,8 @@ export function parseJsonBody(buf: Buffer): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new BodyError(400, `invalid JSON: ${(e as Error).message.slice(0, 200)}`);
+    // V8's message quotes the input: control bytes in it would break the one-line reason
+    throw new BodyError(400, `invalid JSON: ${(e as Error).message.slice(0, 200).replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, '?')}`);
   }
 }
 

@@ -4,6 +4,7 @@
 // network's DNS policies for the querying address: NXDOMAIN, bogon; DNS injection is on-path, so
 // every resolver honours it: the forged reply goes out first and the real one a moment later.
 import dgram from 'node:dgram';
+import { forwardWhoami, isWhoamiQuery } from '../helper/whoami-forward.js';
 import dnsPacket from 'dns-packet';
 import type { Censor } from './censor.js';
 import { LOOPBACK_HOSTING, relocate, siteOfHost } from './sites.js';
@@ -26,6 +27,9 @@ export interface DnsServerOptions {
   injectLagMs?: number;
   /** first two octets of the sites' addresses (default "127.100"; the netns lab uses another /16) */
   hosting?: string;
+  /** the helper's whoami DNS server: queries in its zone are forwarded there from this resolver's
+   *  own address, as a recursive resolver would, so probes learn which resolver they really use */
+  whoami?: { address: string; port: number; zone?: string } | null;
 }
 
 const NOERROR = 0;
@@ -67,6 +71,12 @@ export function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
     const question = q.questions?.[0];
     if (q.type !== 'query' || !question) return;
     const send = (b: Buffer) => sock.send(b, rinfo.port, rinfo.address, () => {});
+    const who = opts.whoami;
+    if (who && isWhoamiQuery(msg, who.zone)) {
+      // null (timeout): no reply, the probe records a DNS timeout as it would on the internet
+      void forwardWhoami(msg, who, opts.address).then((r) => { if (r) send(r); });
+      return;
+    }
     const [rcode, addr] = truthfulAnswer(question.name, question.type, hosting);
     const d = opts.censor?.decide(rinfo.address, 'dns', { host: question.name }) ?? null;
     if (d?.technique === 'dns_inject' && question.type === 'A') {

@@ -14,6 +14,7 @@ import { Censor } from './censor.js';
 import { LabClock } from './clock.js';
 import { startDnsServer, type DnsServer } from './dns-server.js';
 import { startHelper } from '../helper/server.js';
+import { startWhoamiDns } from '../helper/whoami-dns.js';
 import { HELPER_ADDRESS, NETWORKS, OUTSIDE, OUTSIDE_CLIENT_ADDRESS, PREFIX_TABLE_PATH, networkByName, probeAddress } from './networks.js';
 import type { Scenario } from './scenarios/types.js';
 import { labTargets } from './targets.js';
@@ -42,6 +43,8 @@ export interface Lab {
   caPath: string;
   prefixTablePath: string;
   outsideResolver: { address: string; port: number };
+  /** the whoami DNS zone served by the helper (resolve a name under it through a network's resolver) */
+  whoamiZone: string;
   ports: { http: number; https: number };
   scenario: Scenario;
   clock: Clock;
@@ -77,9 +80,12 @@ export async function startLoopbackLab(opts: LoopbackLabOptions): Promise<Lab> {
     const web: WebServers = await startWebServers({ ca, rogueCa, censor });
     closers.push(() => web.close());
 
+    // The helper's whoami zone (issue 10): the ISP resolvers forward it, so probes learn them.
+    const whoami = await startWhoamiDns({ host: HELPER_ADDRESS, port: 0 });
+    closers.push(() => whoami.close());
     const resolvers = new Map<string, DnsServer>();
     for (const n of NETWORKS) {
-      const d = await startDnsServer({ address: n.resolver, censor, isp: true });
+      const d = await startDnsServer({ address: n.resolver, censor, isp: true, whoami });
       closers.push(() => d.close());
       resolvers.set(n.name, d);
     }
@@ -124,6 +130,7 @@ export async function startLoopbackLab(opts: LoopbackLabOptions): Promise<Lab> {
       caPath,
       prefixTablePath: PREFIX_TABLE_PATH,
       outsideResolver: { address: outside.address, port: outside.port },
+      whoamiZone: whoami.zone,
       ports: web.ports,
       scenario: opts.scenario,
       clock,

@@ -5,7 +5,7 @@
 // Without chromium the test is skipped, except under CI where that is a failure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,10 +43,17 @@ let base = '';
 let block: Incident;
 const consoleErrors: string[] = [];
 
+/** Newest modification time under a directory: the build is redone when web/ changed since. */
+function newestMtime(p: string): number {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(p).map((n) => newestMtime(join(p, n))));
+}
+
 before(async () => {
   if (skip) return;
   const web = repoPath('dist', 'web');
-  if (!existsSync(join(web, 'index.html'))) {
+  if (!existsSync(join(web, 'index.html')) || newestMtime(repoPath('web')) > statSync(join(web, 'index.html')).mtimeMs) {
     const r = spawnSync(process.execPath, ['scripts/build-web.mjs'], { cwd: repoPath(), stdio: 'inherit' });
     assert.equal(r.status, 0, 'building the dashboard failed');
   }
@@ -144,7 +151,7 @@ test('incident page shows the headline, facts, charts and evidence', { skip }, a
   const feed = await page.request.get(`${base}/feed.atom`);
   assert.equal(feed.status(), 200);
   assert.match(await feed.text(), new RegExp(block.id));
-  assert.match(await page.locator('dl.facts').innerText(), /Confidence/);
+  assert.match((await page.locator('dl.facts').textContent()) ?? '', /Confidence/);
   await shot('incident');
 });
 
@@ -193,6 +200,8 @@ test('a new incident appears on the open overview without a reload; phone width 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
   await shot('overview-phone');
+  await page.reload();
+  await page.locator('li.incident').first().waitFor();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip', 'Tab reaches the skip link first');
   await store!.deleteIncidents(['inc_e2e_live']);

@@ -122,3 +122,16 @@ export function explain(raw: Record<string, unknown>, o: Observation): string {
     default: return `Interference seen (${failureWords(o.failure)}).`;
   }
 }
+
+export type StepState = 'ok' | 'failed' | 'not reached' | 'unknown';
+
+/** The steps of the test in order, with how far the measurement got (the verdict's layer). */
+export function steps(o: Observation): Array<{ name: string; state: StepState }> {
+  const names = o.test_name === 'vigil_throughput' ? ['DNS', 'TCP', 'TLS', 'Download rate']
+    : o.test_name === 'web_connectivity' ? ['DNS', 'TCP', 'TLS', 'HTTP']
+    : o.test_name === 'facebook_messenger' ? ['DNS', 'TCP'] : ['DNS', 'TCP', 'TLS', 'HTTP'];
+  const layerIdx: Record<string, number> = { dns: 0, tcp: 1, tls: 2, http: 3, throttle: 3 };
+  if (o.status === 'failure') return names.map((name) => ({ name, state: 'unknown' }));
+  const at = o.status === 'ok' || o.layer === null ? names.length : Math.min(layerIdx[o.layer] ?? names.length, names.length - 1);
+  return names.map((name, i) => ({ name, state: i < at ? 'ok' : i === at ? 'failed' : 'not reached' }));
+}

@@ -15,7 +15,18 @@ export function stamp(t: number | string): string {
   return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
 }
 
-/** "15:05" or "Jan 5" for axis ticks, by span */
+const STEPS = [600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400];
+
+/** Axis ticks at round UTC times (multiples of 10 min … 4 weeks), at most `max` of them. */
+export function niceTicks(since: number, until: number, max = 7): number[] {
+  const span = Math.max(1, until - since);
+  const step = STEPS.find((s) => span / s <= max) ?? Math.ceil(span / max / 86400) * 86400;
+  const out: number[] = [];
+  for (let t = Math.ceil(since / step) * step; t <= until; t += step) out.push(t);
+  return out;
+}
+
+/** "15:05" or "01-05 12h" for axis ticks, by span */
 export function tick(t: number, span: number): string {
   const s = iso(t);
   if (span <= 2 * 86400) return s.slice(11, 16);
@@ -28,8 +39,11 @@ export function incidentEnd(i: Incident, now: number): number {
   return i.end ? sec(i.end) : now;
 }
 
+/** An incident's length; an ongoing one is measured up to the detector's last update (its
+ * clock, which for archived data is not the wall clock), else up to now. */
 export function durationOf(i: Incident, now = Date.now() / 1000): string {
-  return formatDuration(incidentEnd(i, now) - sec(i.start));
+  const asOf = !i.end && i.updated_at ? Math.max(sec(i.updated_at), sec(i.start)) : now;
+  return formatDuration(incidentEnd(i, asOf) - sec(i.start));
 }
 
 export const KIND_WORDS: Record<string, string> = {

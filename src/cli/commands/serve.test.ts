@@ -1,5 +1,5 @@
 // `vigil serve` as a real process: starts, prints its URL, ingests over HTTP, serves the feed and
-// metrics, and on SIGTERM finishes and checkpoints the store (the file reopens with the data).
+// metrics, runs detection on the way, and on SIGTERM finishes and checkpoints the store (the file reopens with the data).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('vigil serve: listen, ingest, stop on SIGTERM with the store checkpointed', async () => {
   const db = join(dir, 'serve.duckdb');
-  const child = spawn(process.execPath, [repoPath('bin', 'vigil'), 'serve', '--db', db, '--port', '0', '--no-detect'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [repoPath('bin', 'vigil'), 'serve', '--db', db, '--port', '0', '--detect-every', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
@@ -41,6 +41,7 @@ test('vigil serve: listen, ingest, stop on SIGTERM with the store checkpointed',
     const [code] = await once(child, 'exit');
     assert.equal(code, 0, err);
     assert.match(out, /collector stopped, store closed/);
+    assert.doesNotMatch(err, /detection failed|internal error/, err); // detection ran at start and after ingest
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

@@ -1,13 +1,12 @@
 // `vigil serve` (DESIGN.md §6): the collector, the API, the feed, report pages and the dashboard,
-// over one store. Detection runs as data arrives (debounced) when src/detect/run.ts provides
-// `runDetection`. SIGINT/SIGTERM stop it cleanly: in-flight requests finish, the store checkpoints.
+// over one store. Detection (src/detect/run.ts) runs at start and as data arrives, debounced.
+// SIGINT/SIGTERM stop it cleanly: in-flight requests finish, the store checkpoints.
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Command, CliContext } from '../context.js';
 import { parse, parseIntFlag, parseDuration } from '../args.js';
 import { resolveDb, openStore } from '../../store/open.js';
-import type { Store } from '../../store/store.js';
 import { createServer, DEFAULT_BODY_LIMIT } from '../../collect/server.js';
 import { DebouncedRunner } from '../../collect/detect-hook.js';
 import { dashboardRoute } from '../../collect/static.js';
@@ -15,6 +14,7 @@ import { feedRoute } from '../../collect/routes/feed.js';
 import { reportRoutes } from '../../collect/routes/reports.js';
 import { geolookupRoute } from '../../collect/routes/geolookup.js';
 import { openGeo } from '../../geo/lookup.js';
+import { runDetection } from '../../detect/run.js';
 import { repoPath } from '../../model/paths.js';
 import { VigilError } from '../../model/errors.js';
 
@@ -33,23 +33,6 @@ feed (/feed.atom), Prometheus metrics (/metrics) and the dashboard (/, when dist
   --no-detect     never run detection from the collector
   --log           JSON request logs on stdout (never with the caller's address)
 Stops on SIGINT or SIGTERM: finishes requests in flight, then checkpoints the store.`;
-
-type RunDetection = (store: Store) => Promise<unknown>;
-
-/** runDetection from src/detect/run.ts when that module exists (it lands separately). */
-async function loadDetection(): Promise<RunDetection | null> {
-  const spec = '../../detect/run.js';
-  let mod: { runDetection?: (store: Store, opts: Record<string, unknown>) => Promise<unknown> };
-  try {
-    mod = await import(spec);
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    if (err.code === 'ERR_MODULE_NOT_FOUND' && /detect[\\/]run/.test(err.message ?? '')) return null;
-    throw e;
-  }
-  const fn = mod.runDetection;
-  return typeof fn === 'function' ? (store) => fn(store, {}) : null;
-}
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -84,10 +67,13 @@ const command: Command = {
     let app: FastifyInstance | null = null;
     try {
       // The detection hook: runs at start and then debounced after ingest.
-      const detection = values['no-detect'] ? null : await loadDetection();
-      if (detection) {
-        runner = new DebouncedRunner(async () => { await detection(store); }, detectEvery,
-          (e) => ctx.stderr.write(`vigil: detection failed: ${(e as Error).message?.split('\n')[0] ?? String(e)}\n`));
+      if (!values['no-detect']) {
+        runner = new DebouncedRunner(async () => {
+          const r = await runDetection(store);
+          if (r.opened.length + r.updated.length + r.resolved.length > 0) {
+            ctx.stderr.write(`vigil: detection: ${r.opened.length} opened, ${r.updated.length} updated, ${r.resolved.length} resolved\n`);
+          }
+        }, detectEvery, (e) => ctx.stderr.write(`vigil: detection failed: ${(e as Error).message?.split('\n')[0] ?? String(e)}\n`));
       }
       const web = repoPath('dist', 'web');
       app = await createServer({
@@ -111,7 +97,7 @@ const command: Command = {
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       ctx.stdout.write(`vigil: collector listening on http://${shown}:${addr.port}/ (store: ${store.engine} ${db})\n`);
-      if (!detection) ctx.stderr.write(`vigil: detection ${values['no-detect'] ? 'off (--no-detect)' : 'not available (src/detect/run.ts missing)'}\n`);
+      if (!runner) ctx.stderr.write('vigil: detection off (--no-detect)\n');
       runner?.trigger();
       const sig = await waitForSignal();
       ctx.stderr.write(`vigil: ${sig}: stopping\n`);

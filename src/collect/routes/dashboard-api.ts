@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { Incident } from '../../model/incident.js';
 import * as P from '../params.js';
+import { PLATFORMS } from '../../model/platforms.js';
 
 export const RANGES: Record<string, number> = { '6h': 6 * 3600, '24h': 86400, '3d': 3 * 86400, '7d': 7 * 86400, '30d': 30 * 86400 };
 
@@ -50,6 +51,14 @@ async function incidentsIn(store: Store, w: Window, cc?: string): Promise<Incide
   return [...byId.values()].sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : a.id < b.id ? -1 : 1));
 }
 
+/** Platforms first, in DESIGN.md §3 order, then other hosts alphabetically. */
+function byTargetOrder(a: string, b: string): number {
+  const ia = (PLATFORMS as readonly string[]).indexOf(a);
+  const ib = (PLATFORMS as readonly string[]).indexOf(b);
+  if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function dashboardRoutes(store: Store) {
   return async function dashboardApi(app: FastifyInstance) {
     app.get('/api/v1/dashboard/overview', async (req) => {
@@ -86,19 +95,19 @@ export function dashboardRoutes(store: Store) {
       const since = Math.floor(w.since / bin) * bin;
       const rows = await store.series({ cc, since, until: w.until, binSeconds: bin });
       const networks = new Map<number, { asn: number; network: string; total: number }>();
-      const targets = new Map<string, number>();
+      const targets = new Set<string>();
       for (const r of rows) {
         const n = networks.get(r.asn) ?? { asn: r.asn, network: r.network, total: 0 };
         n.total += Number(r.total);
         if (!n.network && r.network) n.network = r.network;
         networks.set(r.asn, n);
-        targets.set(r.target, (targets.get(r.target) ?? 0) + Number(r.total));
+        targets.add(r.target);
       }
       return {
         cc,
         window: { since, until: w.until, range: w.range, bin },
         networks: [...networks.values()].sort((a, b) => b.total - a.total || a.asn - b.asn),
-        targets: [...targets.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([t]) => t),
+        targets: [...targets.keys()].sort(byTargetOrder),
         // compact rows: [t, asn, target, ok, anomaly, confirmed, failure, probes, top_layer]
         rows: rows.map((r) => [Number(r.t), Number(r.asn), r.target, Number(r.ok), Number(r.anomaly), Number(r.confirmed), Number(r.failure), Number(r.probes), r.top_layer]),
         incidents: await incidentsIn(store, w, cc),

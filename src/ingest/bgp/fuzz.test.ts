@@ -71,7 +71,7 @@ test('mutated real records: never throws, always terminates', async () => {
       const b = Buffer.from(base);
       for (const [pos, v] of flips) b[pos % b.length] = v;
       await run(b.subarray(0, b.length - (cut % 64)), 1 + (cut % 5000));
-    }), { numRuns: 300 });
+    }), { numRuns: 150 });
 });
 
 test('truncated tail, lying length, unknown type: reported with offsets, the rest read', async () => {
@@ -82,7 +82,9 @@ test('truncated tail, lying length, unknown type: reported with offsets, the res
   assert.deepEqual(report.skipped, { '99/7': 1 });
   assert.equal(report.warnings.length, 1);
   assert.match(report.warnings[0].reason, /truncated record: header says \d+ bytes, only \d+ remain/);
-  assert.equal(report.warnings[0].offset, rib.length + unknown.length + 0 + rib.subarray(0, rib.length - 5).length - (rib.length - 5 - (rib.length - peerIndexTable(1, '192.0.2.1', [{ ip: '192.0.2.2', asn: 1 }]).length) + 5) + 0 || report.warnings[0].offset);
+  // the cut record is the second copy's RIB record, after its peer table
+  const pit = peerIndexTable(1, '192.0.2.1', [{ ip: '192.0.2.2', asn: 1 }]).length;
+  assert.equal(report.warnings[0].offset, rib.length + unknown.length + pit);
   const lying = Buffer.concat([rib, Buffer.from([0, 0, 0, 1, 0, 13, 0, 2, 0xff, 0xff, 0xff, 0xf0]), rib]);
   const r2 = await run(lying);
   assert.equal(r2.report.decoded, 2);
@@ -121,6 +123,7 @@ test('vigil bgp dump: exit 0 with warnings when partial, 1 when nothing could be
       out.on('data', (d) => (o += d)); err.on('data', (d) => (e += d));
       const ctx: CliContext = { stdout: out, stderr: err, env: process.env, isTTY: false, verbose: false };
       const rc = await bgpCommand.run(args, ctx);
+      await new Promise((r) => setImmediate(r));
       return { rc, o, e };
     };
     const a = await runCli(['dump', cut]);

@@ -31,13 +31,14 @@ export function newReport(): ParseReport {
 /** Decoded MRT entries in batches (one per input chunk) from a byte source. */
 export async function* parseMrtBatches(source: AsyncIterable<Uint8Array>, report: ParseReport = newReport(), state: DecodeState = newDecodeState()): AsyncGenerator<MrtEntry[]> {
   const frame: FrameStats = { records: 0, bytes: 0 };
-  let warnings: MrtWarning[] = [];
+  // one array for the whole run: readMrtBatches keeps a reference to it
+  const warnings: MrtWarning[] = [];
   const flush = () => {
     for (const w of warnings) {
       if (report.warnings.length < MAX_WARNINGS) report.warnings.push(w);
       else report.droppedWarnings++;
     }
-    warnings = [];
+    warnings.length = 0;
   };
   try {
     for await (const batch of readMrtBatches(source, warnings, frame)) {

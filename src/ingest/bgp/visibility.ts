@@ -23,6 +23,8 @@ export interface VisibilityOptions {
   fullFeedFraction?: number;
   visibilityFraction?: number;
   prefixTable?: PrefixTable | null;
+  /** bins without updates are filled with the unchanged state up to this many (default 288 = 1 day at 5 min) */
+  maxFillBins?: number;
 }
 
 interface PeerState {
@@ -42,6 +44,7 @@ export class VisibilityTracker {
   readonly binSeconds: number;
   readonly fullFeedFraction: number;
   readonly visibilityFraction: number;
+  readonly maxFillBins: number;
   private readonly table: PrefixTable | null;
   private readonly peers = new Map<string, PeerState>();
   private readonly peerList: PeerState[] = [];
@@ -64,6 +67,7 @@ export class VisibilityTracker {
     this.fullFeedFraction = opts.fullFeedFraction ?? 0.8;
     this.visibilityFraction = opts.visibilityFraction ?? 0.5;
     this.table = opts.prefixTable ?? null;
+    this.maxFillBins = opts.maxFillBins ?? 288;
   }
 
   private peer(key: string): PeerState {
@@ -175,7 +179,10 @@ export class VisibilityTracker {
     const rows: BgpVisibilityRow[] = [];
     if (b <= this.bin) return rows;
     const snap = this.snapshot();
-    for (let x = this.bin; x < b; x += this.binSeconds) rows.push(...this.rowsAt(x, snap));
+    // Quiet bins repeat the state; a gap longer than maxFillBins (files far apart in time, a bad
+    // timestamp) is left empty — "no data", not a copy of old state.
+    const last = Math.min(b, this.bin + this.maxFillBins * this.binSeconds);
+    for (let x = this.bin; x < last; x += this.binSeconds) rows.push(...this.rowsAt(x, snap));
     this.bin = b;
     return rows;
   }

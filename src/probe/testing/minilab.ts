@@ -25,7 +25,7 @@ export interface MiniLab {
   close(): Promise<void>;
 }
 
-export async function startMiniLab(names: string[]): Promise<MiniLab> {
+export async function startMiniLab(names: string[], opts: { timeouts?: NetEnv['timeouts'] } = {}): Promise<MiniLab> {
   const pki = makePki(names);
   const pages = new Map<string, { status: number; body: string; headers?: Record<string, string> }>();
   for (const n of names) pages.set(n, { status: 200, body: `<html><head><title>Welcome to ${n}</title></head><body>${'content '.repeat(50)}</body></html>`, headers: { 'X-Served-By': 'minilab' } });
@@ -56,7 +56,7 @@ export async function startMiniLab(names: string[]): Promise<MiniLab> {
     ports: { http: httpPort, https: httpsPort },
     ca: [pki.caPem],
     loopbackIsNormal: true,
-    timeouts: { dns: 1000, connect: 1000, tls: 1000, http: 2000 },
+    timeouts: opts.timeouts ?? { dns: 1000, connect: 1000, tls: 1000, http: 2000 },
     caps: { body: 1 << 20, headers: 65536 },
   };
   const cleanEnv = defaultNetEnv({ ...base, resolver: { kind: 'udp', address: clean.address, port: clean.port } });

@@ -64,3 +64,14 @@ test('duckdb: a file that is not a database gives a clear STORE error', async ()
   (await import('node:fs')).writeFileSync(path, 'hello, this is not duckdb\n'.repeat(200));
   await assert.rejects(openDuckDbStore(path), (e: Error & { code?: string }) => e.code === 'STORE' && /cannot open DuckDB file/.test(e.message));
 });
+
+test('bench aggregate runs end to end on a small table (figures come from `vigil bench aggregate`)', async () => {
+  const { benchAggregate } = await import('../../../bench/aggregate.js');
+  const out = await benchAggregate({ rows: 5000, reps: 1 });
+  assert.match(out, /5,000 observations/);
+  for (const shape of ['country-month, 10m grain', 'asn+target week, 5m grain', 'one day by target, 1h grain', 'whole span by cc, 1d grain', 'detection series']) {
+    const line = out.split('\n').find((l) => l.startsWith(shape));
+    assert.match(line ?? '', /\s\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+/, out);
+  }
+  await assert.rejects(benchAggregate({ rows: 10 }), /--rows/);
+});

@@ -455,7 +455,7 @@ const STAGES = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_bgp AS SELECT * FROM bgp_visibility LIMIT 0`,
 ];
 
-export async function openDuckDbStore(path: string, opts: { readOnly?: boolean } = {}): Promise<Store> {
+export async function openDuckDbStore(path: string, opts: { readOnly?: boolean; checkpointThreshold?: string } = {}): Promise<Store> {
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
@@ -469,7 +469,13 @@ export async function openDuckDbStore(path: string, opts: { readOnly?: boolean }
       writer = await instance.connect();
       await migrate(writer);
       for (const s of STAGES) await writer.run(s);
-      if (process.env.VIGIL_CKPT) await writer.run(`SET checkpoint_threshold = '${process.env.VIGIL_CKPT}'`);
+      // DuckDB checkpoints when the WAL passes this size, and each checkpoint rewrites the ART
+      // indexes (uid keys) whole: at the default 16 MB, raw measurements filled the WAL every few
+      // batches and ingest slowed to ~1,000 rows/s by 100 k rows. At 1 GB it stays flat;
+      // close() checkpoints, and a crash replays the WAL at the next open.
+      const threshold = opts.checkpointThreshold ?? '1GB';
+      if (!/^\d+(\.\d+)?\s?(B|KB|MB|GB|KiB|MiB|GiB)$/i.test(threshold)) throw new VigilError('STORE', `checkpoint threshold: expected a size like 1GB, got ${JSON.stringify(threshold)}`);
+      await writer.run(`SET checkpoint_threshold = '${threshold}'`);
     }
     const reader = await instance.connect();
     if (opts.readOnly) {

@@ -3,7 +3,7 @@
 // outlined across the lanes of their targets; the chosen time as a vertical rule. Clicking a
 // bin chooses that time (the status grid follows).
 import type { Incident } from '../api.js';
-import { targetName, tick, sec } from '../format.js';
+import { niceTicks, targetName, tick, sec } from '../format.js';
 import type { Cell } from './series.js';
 
 interface Props {
@@ -31,7 +31,7 @@ export function LaneChart({ title, targets, data, since, until, bin, incidents, 
   const x = (t: number) => LABEL + ((Math.min(Math.max(t, since), until) - since) / span) * iw;
   const bw = Math.max(0.5, (bin / span) * iw);
   const laneY = (i: number) => top + i * (LANE + GAP);
-  const ticks = Array.from({ length: 7 }, (_, i) => since + (span * i) / 6);
+  const ticks = niceTicks(since, until);
   const pick = (e: MouseEvent) => {
     const svg = e.currentTarget as SVGSVGElement;
     const r = svg.getBoundingClientRect();
@@ -73,18 +73,20 @@ export function LaneChart({ title, targets, data, since, until, bin, incidents, 
           const s = sec(inc.start);
           const e = inc.end ? sec(inc.end) : until;
           if (e <= since || s >= until) return null;
-          const rows = inc.targets.length ? targets.map((t, i) => (inc.targets.includes(t) ? i : -1)).filter((i) => i >= 0) : targets.map((_, i) => i);
+          // one outline per lane of the incident's targets (every lane for an outage)
+          const rows = targets.map((t, i) => (!inc.targets.length || inc.targets.includes(t) ? i : -1)).filter((i) => i >= 0);
           if (!rows.length) return null;
-          const y1 = laneY(Math.min(...rows)) - 2;
-          const y2 = laneY(Math.max(...rows)) + LANE + 2;
+          const x1 = x(s);
+          const w = Math.max(2, x(e) - x1);
           return (
             <a key={inc.id} href={`#/incident/${encodeURIComponent(inc.id)}`} aria-label={`Incident: ${inc.summary}`}>
-              <rect class="incident-box" x={x(s)} y={y1} width={Math.max(2, x(e) - x(s))} height={y2 - y1}><title>{inc.summary}</title></rect>
+              <title>{inc.summary}</title>
+              {rows.map((i) => <rect key={i} class="incident-box" x={x1} y={laneY(i) - 1} width={w} height={LANE + 2} />)}
             </a>
           );
         })}
         {at !== null && at >= since && at < until && <rect class="at" x={x(at)} y={top - 4} width={Math.max(1.5, bw)} height={targets.length * (LANE + GAP) + 2} />}
-        {ticks.map((t) => <text key={t} x={x(t)} y={H - 6} text-anchor="middle" class="axis">{tick(t, span)}</text>)}
+        {ticks.map((t) => <text key={t} x={x(t)} y={H - 6} text-anchor={x(t) > W - 30 ? 'end' : 'middle'} class="axis">{tick(t, span)}</text>)}
       </svg>
     </figure>
   );

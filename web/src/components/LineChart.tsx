@@ -2,7 +2,7 @@
 // (incidents) and an optional marker. Used for the incident's reachability charts and for
 // measurement volume.
 import type { ComponentChildren } from 'preact';
-import { tick } from '../format.js';
+import { niceTicks, tick } from '../format.js';
 
 export interface Line { label: string; color: string; dashed?: boolean; width?: number; points: Array<{ t: number; v: number }> }
 
@@ -29,7 +29,7 @@ export function LineChart({ title, lines, since, until, shade = [], yMax, yForma
   const top = yMax ?? Math.max(1, ...lines.flatMap((l) => l.points.map((p) => p.v)));
   const x = (t: number) => m.l + ((t - since) / span) * iw;
   const y = (v: number) => m.t + (1 - v / top) * ih;
-  const ticks = Array.from({ length: 7 }, (_, i) => since + (span * i) / 6);
+  const ticks = niceTicks(since, until);
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-label={title}>
@@ -45,7 +45,7 @@ export function LineChart({ title, lines, since, until, shade = [], yMax, yForma
             <text x={m.l - 6} y={y(top * f) + 4} text-anchor="end" class="axis">{yFormat(top * f)}</text>
           </g>
         ))}
-        {ticks.map((t) => <text key={t} x={x(t)} y={height - 6} text-anchor="middle" class="axis">{tick(t, span)}</text>)}
+        {ticks.map((t) => <text key={t} x={x(t)} y={height - 6} text-anchor={x(t) > W - 30 ? 'end' : 'middle'} class="axis">{tick(t, span)}</text>)}
         {lines.map((l) => {
           const pts = l.points.filter((p) => p.t >= since && p.t <= until);
           if (!pts.length) return null;

@@ -17,6 +17,37 @@ function latestBin(d: CountryData): number | null {
   return m;
 }
 
+/** Measurements per network in coarser bins (about 48 over the window): volume is noisy per 10 min. */
+function Volume({ d }: { d: CountryData }) {
+  const w = d.window;
+  const k = Math.max(1, Math.round((w.until - w.since) / 48 / w.bin));
+  const coarse = w.bin * k;
+  const starts: number[] = [];
+  for (let t = w.since; t < w.until; t += coarse) starts.push(t);
+  const unit = coarse >= 86400 ? `${coarse / 86400} d` : coarse >= 3600 ? `${coarse / 3600} h` : `${coarse / 60} min`;
+  return (
+    <>
+    <p class="small muted">Observations (one per measurement and target) per {unit}, per network; network outages shaded.</p>
+    <LineChart
+      title={`Observations per ${unit}, per network`}
+      since={w.since}
+      until={w.until}
+      height={180}
+      shade={d.incidents.filter((i) => i.kind === 'network_outage').map((i) => ({ start: sec(i.start), end: i.end ? sec(i.end) : w.until }))}
+      lines={d.networks.map((n, j) => {
+        const per = new Map<number, number>();
+        for (const r of d.rows) {
+          if (r[1] !== n.asn) continue;
+          const b = w.since + Math.floor((r[0] - w.since) / coarse) * coarse;
+          per.set(b, (per.get(b) ?? 0) + r[3] + r[4] + r[5] + r[6]);
+        }
+        return { label: `${n.network} (AS${n.asn})`, color: PALETTE[(j + 1) % PALETTE.length], points: starts.map((t) => ({ t: t + coarse / 2, v: per.get(t) ?? 0 })) };
+      })}
+    />
+    </>
+  );
+}
+
 export function Country({ route }: { route: Route }) {
   const cc = (route.parts[1] ?? '').toUpperCase();
   const q = route.query;
@@ -87,18 +118,7 @@ export function Country({ route }: { route: Route }) {
           </section>
           <section aria-labelledby="vol-h">
             <h2 id="vol-h">Volume of measurements</h2>
-            <LineChart
-              title={`Observations per ${d.window.bin / 60}-minute bin, per network`}
-              since={d.window.since}
-              until={d.window.until}
-              height={180}
-              shade={d.incidents.filter((i) => i.kind === 'network_outage').map((i) => ({ start: sec(i.start), end: i.end ? sec(i.end) : d.window.until }))}
-              lines={d.networks.map((n, k) => {
-                const per = new Map<number, number>();
-                for (const r of d.rows) if (r[1] === n.asn) per.set(r[0], (per.get(r[0]) ?? 0) + r[3] + r[4] + r[5] + r[6]);
-                return { label: `${n.network} (AS${n.asn})`, color: PALETTE[(k + 1) % PALETTE.length], points: bins(d).map((t) => ({ t, v: per.get(t) ?? 0 })) };
-              })}
-            />
+            <Volume d={d} />
           </section>
         </>
       )}

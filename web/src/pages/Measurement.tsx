@@ -5,7 +5,9 @@ import { useData } from '../use-data.js';
 import { href, type Route } from '../router.js';
 import { Message } from '../components/ui.js';
 import { countryName, targetName } from '../format.js';
-import { explain, statusWords } from '../explain.js';
+import { explain, statusWords, steps } from '../explain.js';
+
+const STEP_MARK = { ok: '✓', failed: '✗', 'not reached': '–', unknown: '?' } as const;
 
 export function Measurement({ route }: { route: Route }) {
   const uid = route.parts[1] ?? '';
@@ -38,6 +40,9 @@ export function Measurement({ route }: { route: Route }) {
               <div key={ob.target} class={`verdict ${ob.status}`}>
                 <h3>{targetName(ob.target)}: {statusWords(ob.status)}</h3>
                 <p class="small muted">status <code>{ob.status}</code>{ob.layer && <> · layer <code>{ob.layer}</code></>}{ob.failure && <> · failure <code>{ob.failure}</code></>}{ob.value !== null && <> · rate ratio {ob.value}</>}</p>
+                <ol class="steps" aria-label="Steps">
+                  {steps(ob).map((x) => <li key={x.name} class={`step ${x.state.replace(' ', '-')}`}><span aria-hidden="true">{STEP_MARK[x.state]}</span> {x.name} <span class="sr-only">{x.state}</span></li>)}
+                </ol>
                 <p class="explain">{explain(raw, ob)}</p>
               </div>
             ))}
