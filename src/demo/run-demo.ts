@@ -17,6 +17,7 @@ import { createServer } from '../collect/server.js';
 import { feedRoute } from '../collect/routes/feed.js';
 import { reportRoutes } from '../collect/routes/reports.js';
 import { geolookupRoute } from '../collect/routes/geolookup.js';
+import { dashboardRoutes } from '../collect/routes/dashboard-api.js';
 import { openGeo } from '../geo/index.js';
 import { runDetection } from '../detect/run.js';
 import type { Incident } from '../model/incident.js';
@@ -104,7 +105,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       store: s,
       // the demo's "now" is the virtual clock: measurements from 2020 are not "in the future"
       now: () => clock.now(),
-      routes: [feedRoute(s), reportRoutes(s), geolookupRoute(geo), ...(o.serve?.routes ?? [])],
+      routes: [feedRoute(s), reportRoutes(s), geolookupRoute(geo), dashboardRoutes(s), ...(o.serve?.routes ?? [])],
     });
     await app.listen({ host: o.serve?.host ?? '127.0.0.1', port: o.serve?.port ?? 0 });
     cleanup.push(() => app!.close());

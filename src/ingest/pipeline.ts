@@ -15,6 +15,9 @@ export interface IngestOptions {
    *  'lenient': only the envelope is checked (OONI's archive holds ten years of test_keys shapes;
    *  the analyzers read test_keys defensively). */
   testKeys?: 'strict' | 'lenient';
+  /** clock (ms) for the future-time check, and the skew allowed (default 1 day): see `sanity` */
+  now?: number;
+  maxFutureMs?: number;
 }
 
 export interface IngestResult {
@@ -44,6 +47,34 @@ export function protoKeyPath(v: unknown, path = ''): string | null {
   return null;
 }
 
+/** Oldest measurement time accepted (OONI's archive starts in 2012). */
+const MIN_TIME = Date.UTC(2000, 0, 1);
+/** A source group pseudonym set by the collector (src/collect/auth/source-groups.ts). */
+const SOURCE_GROUP = /^sg_[0-9a-f]{16}$/;
+
+/**
+ * What a schema cannot say (issue 9 §1), for every ingest path (collector and importer alike):
+ * times before 2000-01-01 or more than `maxFutureMs` ahead of `now`, AS numbers beyond 32 bits,
+ * negative or absurd runtimes. A string is the rejection reason.
+ */
+export function sanity(m: Envelope, now: number, maxFutureMs: number): string | null {
+  for (const k of ['measurement_start_time', 'test_start_time'] as const) {
+    const v = m[k];
+    if (typeof v !== 'string') continue;
+    const t = parseOoniTime(v);
+    if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 19) !== `${v.slice(0, 10)}T${v.slice(11, 19)}`) return `/${k}: not a valid date: ${v.slice(0, 40)}`;
+    if (t < MIN_TIME) return `/${k}: before 2000-01-01: ${v.slice(0, 40)}`;
+    if (t > now + maxFutureMs) return `/${k}: in the future: ${v.slice(0, 40)}`;
+  }
+  for (const k of ['probe_asn', 'resolver_asn'] as const) {
+    const a = m[k];
+    if (typeof a === 'string' && /^AS\d+$/.test(a) && Number(a.slice(2)) > 4294967295) return `/${k}: beyond 32 bits: ${a.slice(0, 40)}`;
+  }
+  const rt = m.test_runtime;
+  if (typeof rt === 'number' && (!(rt >= 0) || rt > 86400)) return `/test_runtime: expected 0..86400 seconds, got ${rt}`;
+  return null;
+}
+
 /** Checks and converts one item; a string is the rejection reason. */
 export function prepare(item: unknown, opts: IngestOptions = {}): { stored: StoredMeasurement; observations: Observation[] } | string {
   const proto = protoKeyPath(item);
@@ -56,8 +87,16 @@ export function prepare(item: unknown, opts: IngestOptions = {}): { stored: Stor
   if (!v.ok) return v.error;
   const m = v.value as Envelope;
   if (Number.isNaN(parseOoniTime(m.measurement_start_time))) return `/measurement_start_time: not a valid date: ${m.measurement_start_time}`;
+  const insane = sanity(m, opts.now ?? Date.now(), opts.maxFutureMs ?? 86_400_000);
+  if (insane) return insane;
   try {
-    return { stored: toStoredMeasurement(m), observations: analyzeMeasurement(m) };
+    const observations = analyzeMeasurement(m);
+    // Source diversity (docs/reliability.md "Poisoning"): a measurement the collector tagged with
+    // the pseudonym of its source network counts, for detection's probe agreement, as that source,
+    // so many probe ids claimed from one network weigh as one probe.
+    const group = m.annotations?.vigil_source_group;
+    if (typeof group === 'string' && SOURCE_GROUP.test(group)) for (const o of observations) o.probe_id = group;
+    return { stored: toStoredMeasurement(m), observations };
   } catch (e) {
     // analysis is written never to throw on shape; if it does, the item is rejected, not the batch
     return `analysis failed: ${(e as Error).message.split('\n')[0]}`;

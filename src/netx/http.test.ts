@@ -19,10 +19,19 @@ after(async () => {
 });
 
 const listen = async (s: net.Server) => {
+  const conns = new Set<net.Socket>();
+  s.on(s instanceof tls.Server ? 'secureConnection' : 'connection', (c: net.Socket) => {
+    conns.add(c);
+    c.on('close', () => conns.delete(c));
+  });
+  s.on('connection', (c: net.Socket) => {
+    conns.add(c);
+    c.on('close', () => conns.delete(c));
+  });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   closers.push(() => new Promise<void>((r) => {
     s.close(() => r());
-    (s as http.Server).closeAllConnections?.();
+    for (const c of conns) c.destroy();
   }));
   return (s.address() as AddressInfo).port;
 };

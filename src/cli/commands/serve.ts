@@ -13,6 +13,7 @@ import { dashboardRoute } from '../../collect/static.js';
 import { feedRoute } from '../../collect/routes/feed.js';
 import { reportRoutes } from '../../collect/routes/reports.js';
 import { geolookupRoute } from '../../collect/routes/geolookup.js';
+import { dashboardRoutes } from '../../collect/routes/dashboard-api.js';
 import { openGeo } from '../../geo/lookup.js';
 import { runDetection } from '../../detect/run.js';
 import { repoPath } from '../../model/paths.js';
@@ -86,6 +87,7 @@ const command: Command = {
           feedRoute(store),
           reportRoutes(store),
           geolookupRoute(geo),
+          dashboardRoutes(store),
           ...(existsSync(web) ? [dashboardRoute(web)] : []),
         ],
       });

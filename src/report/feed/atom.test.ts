@@ -43,6 +43,6 @@ test('one entry per incident, newest update first, revised incidents move up', (
   const xml = atomFeed([a, b], { baseUrl: 'http://h', now: 0 });
   assert.equal(xml.match(/<entry>/g)?.length, 2);
   assert.ok(xml.indexOf('urn:vigil:incident:b') < xml.indexOf('urn:vigil:incident:a'));
-  assert.match(xml, /<updated>2020-01-05T19:00:00Z<\/updated>\n  <author>/);
+  assert.match(xml, /<updated>2020-01-05T19:00:00Z<\/updated>\n {2}<author>/);
   execFileSync('xmllint', ['--noout', '-'], { input: xml });
 });
