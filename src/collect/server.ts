@@ -15,6 +15,7 @@ import { measurementRoutes, type IngestFn } from './routes/measurements.js';
 import { queryRoutes } from './routes/query.js';
 import { healthRoutes } from './routes/health.js';
 import { ingest } from '../ingest/pipeline.js';
+import { installAccess, type AccessOptions } from './auth/access.js';
 
 export type { IngestFn, IngestResult } from './routes/measurements.js';
 
@@ -39,6 +40,10 @@ export interface ServerOptions {
   /** clock for the future-timestamp check, and the allowed skew (default 1 day) */
   now?: () => number;
   maxFutureMs?: number;
+  /** tokens, admin token, rate limits, source groups (src/collect/auth/; docs/reliability.md) */
+  access?: AccessOptions;
+  /** serve HTTPS with this certificate chain and key (PEM) */
+  https?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -63,6 +68,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       ? { level: opts.logger.level ?? 'info', stream: opts.logger.stream }
       : false;
   const app = Fastify({
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
     bodyLimit,
     logger: logger
       ? {
@@ -76,15 +82,15 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       : false,
     trustProxy: false,
     return503OnClosing: true,
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     connectionTimeout: 120_000,
     frameworkErrors,
     requestTimeout: 120_000,
-  });
+  }) as unknown as FastifyInstance;
 
   const st: CollectorState = {
     store: opts.store,
-    ingest: opts.ingest ?? ((store, items) => ingest(store, items)),
+    ingest: opts.ingest ?? ((store, items) => ingest(store, items, { now: st.now(), maxFutureMs: st.maxFutureMs })),
     metrics: new Metrics(),
     maxBatch: opts.maxBatch ?? 10_000,
     maxInflight: opts.maxInflight ?? 64,
@@ -134,6 +140,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     reply.code(404).send({ error: 'not_found', reason: `no route ${req.method} ${req.url.split('?')[0].slice(0, 100)}` });
   });
 
+  if (opts.access) await installAccess(app, st, opts.access);
   await app.register(measurementRoutes(st));
   await app.register(queryRoutes(st));
   await app.register(healthRoutes(st));

@@ -25,13 +25,14 @@ export interface WorkerInit {
   probes: Array<{ id: string; env: NetEnv }>;
 }
 
-export type WorkerRequest = { type: 'tick'; tick: number; probes: number[] } | { type: 'stop' };
+export type WorkerRequest = { type: 'tick'; tick: number; probes: number[] } | { type: 'flush' } | { type: 'stop' };
 export type WorkerReply =
   | { type: 'ready'; identities: Array<{ id: string; cc: string; asn: number; network: string; resolverIp: string | null }> }
-  | { type: 'tick'; tick: number; measurements: number; uploaded: number; pending: number; failures: string[] }
+  | { type: 'tick'; tick: number; measurements: number; failures: string[] }
+  | { type: 'flushed'; uploaded: number; pending: number; failures: string[] }
   | { type: 'error'; message: string };
 
-interface ProbeState { id: string; env: NetEnv; ctxBase: Omit<ExperimentContext, 'reportId'>; outbox: Outbox }
+interface ProbeState { id: string; env: NetEnv; ctxBase: Omit<ExperimentContext, 'reportId'>; outbox: Outbox; uploading: Promise<void> | null }
 
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       id: p.id,
       env: p.env,
       outbox: await Outbox.open(join(init.outboxRoot, p.id)),
+      uploading: null,
       ctxBase: {
         env: p.env,
         helperUrl: init.helperUrl,
@@ -58,15 +60,43 @@ async function main(): Promise<void> {
     identities: probes.map((p) => ({ id: p.id, cc: p.ctxBase.identity.cc, asn: p.ctxBase.identity.asn, network: p.ctxBase.identity.network, resolverIp: p.ctxBase.identity.resolverIp ?? null })),
   } satisfies WorkerReply);
 
+  // Uploads run in the background, as a probe's uploader does after each round: one at a time
+  // per probe, draining its outbox, while the next round is measured.
+  let uploaded = 0;
+  const uploadFailures: string[] = [];
+  const upload = (p: ProbeState) => {
+    if (p.uploading) return;
+    p.uploading = (async () => {
+      try {
+        const r = await uploadOutbox(p.outbox, init.collector, { batchSize: 100 });
+        uploaded += r.accepted + r.duplicates;
+        if (r.failure) uploadFailures.push(`upload: ${r.failure}`);
+      } finally {
+        p.uploading = null;
+      }
+    })();
+  };
+
   port.on('message', async (msg: WorkerRequest) => {
     if (msg.type === 'stop') {
       port.close();
       return;
     }
     try {
+      if (msg.type === 'flush') {
+        // what was measured before the detector looks must have reached the collector
+        for (;;) {
+          const busy = probes.filter((p) => p.uploading).map((p) => p.uploading);
+          if (busy.length) await Promise.all(busy);
+          const left = (await Promise.all(probes.map((p) => p.outbox.count()))).reduce((a, b) => a + b, 0);
+          if (left === 0 || uploadFailures.length) break;
+          for (const p of probes) upload(p);
+        }
+        const pending = (await Promise.all(probes.map((p) => p.outbox.count()))).reduce((a, b) => a + b, 0);
+        port.postMessage({ type: 'flushed', uploaded, pending, failures: uploadFailures.splice(0) } satisfies WorkerReply);
+        return;
+      }
       let measurements = 0;
-      let uploaded = 0;
-      let pending = 0;
       const failures: string[] = [];
       await Promise.all(msg.probes.map(async (i) => {
         const p = probes[i];
@@ -75,12 +105,9 @@ async function main(): Promise<void> {
           await p.outbox.put(m);
           measurements++;
         }
-        const r = await uploadOutbox(p.outbox, init.collector, { batchSize: 50 });
-        uploaded += r.accepted + r.duplicates;
-        if (r.failure) failures.push(`upload: ${r.failure}`);
-        pending += await p.outbox.count();
+        upload(p);
       }));
-      port.postMessage({ type: 'tick', tick: msg.tick, measurements, uploaded, pending, failures } satisfies WorkerReply);
+      port.postMessage({ type: 'tick', tick: msg.tick, measurements, failures } satisfies WorkerReply);
     } catch (e) {
       port.postMessage({ type: 'error', message: (e as Error).message } satisfies WorkerReply);
     }

@@ -4,6 +4,7 @@
 // probes (geolocated by the collector, measuring real lab servers through the censor, outbox,
 // HTTP upload) → collector (validation, analysis, DuckDB) → incremental detection → reports.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtemp } from 'node:fs/promises';
@@ -32,7 +33,7 @@ export interface DemoOptions {
   out: string;
   /** probes per network (default 8: 24 probes) */
   probesPerNetwork?: number;
-  /** each probe measures every this many minutes, probes staggered (default 15) */
+  /** each probe measures every this many minutes, probes staggered (default 20) */
   intervalMin?: number;
   /** virtual time runs at most this many times faster than real time; 0 = as fast as possible */
   speed?: number;
@@ -77,7 +78,7 @@ function pickMain(incidents: Incident[]): Incident | null {
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const perNet = o.probesPerNetwork ?? 8;
-  const period = Math.max(1, Math.round((o.intervalMin ?? 15) / 5));
+  const period = Math.max(1, Math.round((o.intervalMin ?? 20) / 5));
   const dayStart = Date.parse(demoScenario.start);
   const dayEnd = Date.parse(demoScenario.end);
   await mkdir(o.out, { recursive: true });
@@ -95,7 +96,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let app: FastifyInstance | null = null;
   let worker: Worker | null = null;
   try {
-    lab = await startLoopbackLab({ scenario: demoScenario, clock, probesPerNetwork: perNet });
+    // The helper is outside the censored country and sites do not go down in this scenario: a short
+    // answer cache lets the probes of one round share its control measurements.
+    lab = await startLoopbackLab({ scenario: demoScenario, clock, probesPerNetwork: perNet, helperCacheMs: 2000 });
     cleanup.push(() => lab!.close());
     store = await openDuckDbStore(dbPath);
     cleanup.push(() => store!.close());
@@ -112,7 +115,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const addr = app.server.address() as AddressInfo;
     const url = `http://${addr.address}:${addr.port}`;
 
-    const outboxRoot = await mkdtemp(join(tmpdir(), 'vigil-demo-outbox-'));
+    // The outboxes fsync every measurement (a probe must survive a power cut). All 24 simulated
+    // probes share this machine's disk, so put them in memory (/dev/shm) when there is one: the
+    // code path is the same, only the fsyncs become cheap.
+    const outboxRoot = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'vigil-demo-outbox-'));
     cleanup.push(() => rm(outboxRoot, { recursive: true, force: true }));
     const probes = lab.networks.flatMap((n) => Array.from({ length: perNet }, (_, i) => ({ id: `demo-${n.name.toLowerCase()}-${i + 1}`, env: lab!.envFor(n.name, i) })));
     const targets = { ...lab.targets, web: lab.targets.web.filter((w) => DEMO_WEB.includes(w.url)) };
@@ -145,6 +151,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const misplaced = ready.identities.filter((i) => i.asn === 0);
     if (misplaced.length) throw new VigilError('INTERNAL', `demo probes could not locate themselves: ${misplaced.map((m) => m.id).join(', ')}`);
 
+    const lostUploads: string[] = [];
+    const flush = async () => {
+      worker!.postMessage({ type: 'flush' } satisfies WorkerRequest);
+      const f = await next();
+      if (f.type === 'flushed') {
+        lostUploads.push(...f.failures);
+        if (f.pending > 0) lostUploads.push(`${f.pending} measurements still in the outboxes`);
+      }
+    };
     const ticks = Math.round((dayEnd - dayStart) / TICK_MS);
     const detectEvery = Math.max(1, Math.round((o.detectEveryMin ?? 60) / 5));
     let measurements = 0;
@@ -162,13 +177,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       worker.postMessage({ type: 'tick', tick, probes: due } satisfies WorkerRequest);
       const r = await next();
       if (r.type === 'tick') measurements += r.measurements;
-      if ((tick + 1) % detectEvery === 0) {
+      if ((tick + 1) % detectEvery === 0 || tick === ticks - 1) {
+        await flush();
         const res = await runDetection(s, { now: Math.floor((t + TICK_MS) / 1000) });
         incidentsSoFar = res.incidents.length;
       }
       o.onProgress?.({ t: t + TICK_MS, fraction: (tick + 1) / ticks, measurements, incidents: incidentsSoFar });
     }
     worker.postMessage({ type: 'stop' } satisfies WorkerRequest);
+    if (lostUploads.length) throw new VigilError('INTERNAL', `demo uploads failed: ${lostUploads[0]}`);
     clock.set(dayEnd);
     await runDetection(s, { now: Math.floor(dayEnd / 1000) });
     const incidents = (await s.incidents({ limit: 1000 })).sort((a, b) => a.start.localeCompare(b.start));

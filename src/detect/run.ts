@@ -115,9 +115,10 @@ export async function runDetection(store: Store, opts: RunOptions = {}): Promise
   // evidence: a few measurement uids per incident, from the store
   for (const inc of out) {
     const statuses = inc.kind === 'network_outage' ? (['anomaly', 'confirmed', 'failure'] as const) : (['anomaly', 'confirmed'] as const);
-    inc.evidence.sample_uids = await store.sampleUids({
-      cc: inc.cc, asns: inc.asns, targets: inc.targets, since: sec(inc.start), until: endOf(inc, until) + 1, limit: 10, statuses: [...statuses],
-    });
+    const q = { cc: inc.cc, asns: inc.asns, targets: inc.targets, since: sec(inc.start), until: endOf(inc, until) + 1, statuses: [...statuses] };
+    inc.evidence.sample_uids = await store.sampleUids({ ...q, limit: 10 });
+    // distinct probes over the whole incident (the detector only sees per-bin counts)
+    inc.evidence.probes = Math.max(inc.evidence.probes, await store.countProbes(q));
   }
   // stored incidents inside the analysed window that the data no longer supports
   const retracted = stored.filter((s) => !used.has(s.id) && sec(s.start) >= from);

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { IncidentKind } from '../model/incident.js';
 import { countryName } from '../model/countries.js';
-import { targetName } from '../model/platforms.js';
+import { PLATFORMS, targetName } from '../model/platforms.js';
 
 /** "A", "A and B", "A, B and C" */
 export function listWords(items: string[]): string {
@@ -47,7 +47,12 @@ export function networkLabel(name: string, asn: number): string {
 
 /** Target names for a summary: platforms by their names, control sites as hostnames. */
 export function targetWords(targets: string[]): string {
-  const names = targets.map(targetName);
+  // platforms in the order of DESIGN.md §3's list (Twitter, Instagram, YouTube, …, Messenger), then sites
+  const rank = (t: string) => {
+    const i = (PLATFORMS as readonly string[]).indexOf(t);
+    return i < 0 ? PLATFORMS.length : i;
+  };
+  const names = [...targets].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map(targetName);
   if (names.length > 6) return `${names.slice(0, 5).join(', ')} and ${names.length - 5} other sites`;
   return listWords(names);
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { VigilError } from '../model/errors.js';
 import { defaultNetEnv, splitEndpoint, type NetEnv } from '../netx/env.js';
 import { performControl, type ControlQuery } from './control.js';
+import { ControlCache } from './control-cache.js';
 
 export interface HelperOptions {
   host?: string;
@@ -14,6 +15,8 @@ export interface HelperOptions {
   env?: NetEnv;
   /** requests measured at once; more get 503 */
   maxInFlight?: number;
+  /** reuse a control answer for identical requests this long, ms (default 0: off); see control-cache.ts */
+  cacheMs?: number;
 }
 
 export interface Helper {
@@ -58,6 +61,7 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
 export async function startHelper(opts: HelperOptions = {}): Promise<Helper> {
   const env = opts.env ?? defaultNetEnv();
   const maxInFlight = opts.maxInFlight ?? 256;
+  const cache = new ControlCache(opts.cacheMs ?? 0);
   let inFlight = 0;
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/')) return send(res, 200, { ok: true, service: 'vigil-helper' });
@@ -88,7 +92,7 @@ export async function startHelper(opts: HelperOptions = {}): Promise<Helper> {
       const q = parseControlQuery(v);
       if (typeof q === 'string') return send(res, 400, { error: q });
       inFlight++;
-      performControl(q, env)
+      cache.get(q, () => performControl(q, env))
         .then((ans) => send(res, 200, ans), (e) => send(res, 500, { error: `control measurement failed: ${(e as Error).message.slice(0, 200)}` }))
         .finally(() => inFlight--);
     });

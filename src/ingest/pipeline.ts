@@ -75,10 +75,30 @@ export function sanity(m: Envelope, now: number, maxFutureMs: number): string | 
   return null;
 }
 
+/** Deepest nesting is capped (the collector's body parser uses the same limit): the store
+ *  serializes `raw` recursively, and a 200,000-deep array inside test_keys overflowed the stack
+ *  there and failed the whole batch of `vigil import ooni`. */
+export const MAX_DEPTH = 64;
+
+/** True when a parsed value nests objects/arrays deeper than `limit` (iterative: no recursion). */
+export function deeperThan(v: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  let budget = 2_000_000;
+  while (stack.length > 0) {
+    if (budget-- <= 0) return true;
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d + 1 > limit) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
+}
+
 /** Checks and converts one item; a string is the rejection reason. */
 export function prepare(item: unknown, opts: IngestOptions = {}): { stored: StoredMeasurement; observations: Observation[] } | string {
   const proto = protoKeyPath(item);
   if (proto) return `${proto}: key "__proto__" is not allowed`;
+  if (deeperThan(item, MAX_DEPTH)) return `/: nested deeper than ${MAX_DEPTH} levels`;
   const v = opts.testKeys === 'lenient'
     ? (item === null || typeof item !== 'object' || Array.isArray(item)
       ? { ok: false as const, error: `/: expected a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}` }
@@ -123,10 +143,14 @@ export async function ingest(store: Store, items: unknown[], opts: IngestOptions
     rows.push(p.stored);
     observations.push(...p.observations);
   }
-  // Observations first: if the process dies between the two writes, a re-run finds the measurement
-  // missing and inserts it, while the observations already there are skipped by (uid, target).
-  // The other order could leave a stored measurement without its observations forever.
-  if (observations.length > 0) await store.insertObservations(observations);
+  // Measurements first, then observations (issue 9 §2): if the process dies between the two
+  // writes, what is left is a stored measurement without its observations — invisible to
+  // aggregates and detection, and completed when the client re-sends (it had no answer): a
+  // duplicate measurement still has its observations inserted, (uid, target) pairs already there
+  // skipped. The other order left observations without a measurement, counted by detection with
+  // no evidence behind them (and a failed measurement write, e.g. one too deep to serialize,
+  // left them for good). So an observation never exists without its measurement.
   const r = rows.length > 0 ? await store.insertMeasurements(rows) : { inserted: 0, duplicates: 0 };
+  if (observations.length > 0) await store.insertObservations(observations);
   return { accepted: r.inserted, duplicates: r.duplicates + batchDuplicates, rejected };
 }

@@ -60,6 +60,8 @@ export interface LoopbackLabOptions {
   probesPerNetwork?: number;
   /** step deadlines for the lab's NetEnvs (short by default: blackholes and stalls cost a timeout) */
   timeouts?: Partial<NetEnv['timeouts']>;
+  /** the control helper's answer cache, ms (default 0: every request measured) */
+  helperCacheMs?: number;
 }
 
 export const LAB_TIMEOUTS: NetEnv['timeouts'] = { dns: 1500, connect: 2000, tls: 2000, http: 5000 };
@@ -96,7 +98,7 @@ export async function startLoopbackLab(opts: LoopbackLabOptions): Promise<Lab> {
     const base = { ports: web.ports, ca: [ca.certPem], loopbackIsNormal: true, timeouts };
     const outsideEnv = (): NetEnv => defaultNetEnv({ ...base, resolver: { kind: 'udp', address: outside.address, port: outside.port }, localAddress: OUTSIDE_CLIENT_ADDRESS });
 
-    const helper = await startHelper({ host: HELPER_ADDRESS, port: 0, env: outsideEnv(), maxInFlight: 1024 });
+    const helper = await startHelper({ host: HELPER_ADDRESS, port: 0, env: outsideEnv(), maxInFlight: 1024, cacheMs: opts.helperCacheMs ?? 0 });
     closers.push(() => helper.close());
 
     const targets = labTargets(ca.certPem);

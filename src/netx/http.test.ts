@@ -37,7 +37,6 @@ const listen = async (s: net.Server) => {
 };
 
 // Plain HTTP server with the scenarios the client must survive.
-const sockets = new Set<net.Socket>();
 const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
   const u = req.url ?? '/';
   if (u === '/') return res.end('<html><title>Site Test</title>hello</html>');
@@ -74,7 +73,6 @@ const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
   res.end('nope');
 };
 const plain = http.createServer(handler);
-plain.on('connection', (s) => sockets.add(s));
 const httpPort = await listen(plain);
 
 // Raw TCP servers for what node:http will not send.

@@ -323,6 +323,17 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       assert.deepEqual(await s.sampleUids({ ...q, cc: 'BR' }), []);
     }));
 
+    test('countProbes: distinct probes with non-ok observations', () => withStore(async (s) => {
+      await s.insertObservations(obs(DATA));
+      const q = { cc: 'VE', asns: [8048], targets: ['twitter'], since: T0, until: T0 + 3600 };
+      assert.equal(await s.countProbes(q), 3);                                     // p2, p1, p3 (uA is ok)
+      assert.equal(await s.countProbes({ ...q, targets: ['youtube'] }), 1);
+      assert.equal(await s.countProbes({ ...q, targets: [], asns: [] , until: T0 + 86400 }), 4);
+      assert.equal(await s.countProbes({ ...q, statuses: ['failure'], targets: ['whatsapp'] }), 1);
+      assert.equal(await s.countProbes({ ...q, statuses: ['ok'] }), 1);
+      assert.equal(await s.countProbes({ ...q, cc: 'BR' }), 0);
+    }));
+
     test('incidents: upsert, replace, query filters and overlap', () => withStore(async (s) => {
       const i1 = incident('i1', { failures: { tls: ['connection_reset'] }, evidence: { measurements: 10, anomalies: 9, probes: 3, sample_uids: ['uB'], bgp: { baseline_slash24: 100, min_slash24: 4 } } });
       const i2 = incident('i2', { kind: 'network_outage', asns: [21826, 8048], start: isoSeconds((T0 + 7200) * 1000), end: null, end_uncertainty_s: null, status: 'ongoing', summary: HOSTILE.join(' ') });

@@ -138,6 +138,9 @@ export interface Store {
   /** Up to `limit` uids of non-ok observations matching, for evidence: distinct, earliest first (then by uid).
    *  statuses defaults to anomaly + confirmed; an empty asns or targets list means any. */
   sampleUids(q: { cc: string; asns: number[]; targets: string[]; since: number; until: number; limit: number; statuses?: Status[] }): Promise<string[]>;
+  /** Distinct probes with observations matching (same filters as sampleUids; default statuses
+   *  anomaly and confirmed), for an incident's evidence. */
+  countProbes(q: { cc: string; asns: number[]; targets: string[]; since: number; until: number; statuses?: Status[] }): Promise<number>;
   upsertIncidents(rows: Incident[]): Promise<void>;
   deleteIncidents(ids: string[]): Promise<void>;
   /** Newest start first (then id); default limit 1000. since/until select incidents overlapping

@@ -18,7 +18,7 @@ vigil.duckdb, incidents.json, scenario.json (the ground truth), report.md, repor
 Then serves the dashboard and API until Ctrl-C, unless --no-serve.
   --speed N      virtual time at most N times faster than real time (default: as fast as possible)
   --probes N     probes per network (default 8)
-  --interval M   minutes between a probe's rounds (default 15)`;
+  --interval M   minutes between a probe's rounds (default 20)`;
 
 const command: Command = {
   summary: 'the seed scenario end to end on the lab (Venezuela, 5 January 2020)',

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from '../context.js';
-import { parse, parseIntFlag } from '../args.js';
+import { parse, parseIntFlag, parseDuration } from '../args.js';
 import { UsageError } from '../../model/errors.js';
 import { defaultNetEnv, splitEndpoint } from '../../netx/env.js';
 import { startHelper } from '../../helper/server.js';
@@ -18,6 +18,8 @@ back what DNS, TCP, TLS and HTTP look like from here (OONI's web_connectivity co
   --local-address IP   measure from this source address
   --ca FILE            also trust the CA certificates in this PEM file
   --http-port N, --https-port N   dial these instead of 80/443 (lab servers)
+  --cache DURATION     answer identical requests from one measurement for this long, e.g. 10s
+                       (default 0: measure every request)
 `;
 
 const command: Command = {
@@ -26,8 +28,9 @@ const command: Command = {
   async run(args, ctx) {
     const { values: v } = parse(args, {
       port: { type: 'string' }, host: { type: 'string' }, resolver: { type: 'string' }, 'local-address': { type: 'string' },
-      ca: { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' },
+      ca: { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' }, cache: { type: 'string' },
     }, false);
+    const cacheMs = v.cache ? parseDuration(v.cache, '--cache') : 0;
     const port = parseIntFlag(v.port, '--port', 0, 65535) ?? 8081;
     const host = v.host ?? '127.0.0.1';
     if (!isIP(host) && host !== 'localhost') throw new UsageError(`--host: expected an IP address (got "${host}")`);
@@ -51,7 +54,7 @@ const command: Command = {
     const hp = parseIntFlag(v['http-port'], '--http-port', 1, 65535);
     const sp = parseIntFlag(v['https-port'], '--https-port', 1, 65535);
     if (hp || sp) env.ports = { http: hp, https: sp };
-    const h = await startHelper({ host, port, env });
+    const h = await startHelper({ host, port, env, cacheMs });
     ctx.stdout.write(`control helper listening on ${h.url}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -413,6 +413,17 @@ export class ClickHouseStore implements Store {
     return rows.map((r) => String(r.uid));
   }
 
+  async countProbes(q: { cc: string; asns: number[]; targets: string[]; since: number; until: number; statuses?: Status[] }): Promise<number> {
+    const statuses = q.statuses ?? ['anomaly', 'confirmed'];
+    if (statuses.length === 0) return 0;
+    const w = [`cc = ${quoteString(String(q.cc), 'cc')}`, `t >= ${quoteInt(q.since, 'since')}`, `t < ${quoteInt(q.until, 'until')}`];
+    if (q.asns.length) w.push(`asn IN ${quoteList(q.asns.map((a) => ceilInt(a, 'asn')), 'asn')}`);
+    if (q.targets.length) w.push(`target IN ${quoteList(q.targets.map(String), 'target')}`);
+    w.push(`status IN ${quoteList(statuses.map(String), 'status')}`);
+    const rows = await this.query(`SELECT uniqExact(probe_id) AS n FROM ${this.t('observations')} FINAL WHERE ${w.join(' AND ')}`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   // ---- incidents ---------------------------------------------------------------------------------
   async upsertIncidents(rows: Incident[]): Promise<void> {
     if (rows.length === 0) return;

@@ -319,6 +319,19 @@ export class DuckDbStore implements Store {
     return rows.map((r) => r.uid as string);
   }
 
+  async countProbes(q: { cc: string; asns: number[]; targets: string[]; since: number; until: number; statuses?: Status[] }): Promise<number> {
+    const where = ['cc = ?', 't >= ?', 't < ?'];
+    const params: DuckDBValue[] = [String(q.cc), int(q.since, 'since'), int(q.until, 'until')];
+    if (q.asns.length) { where.push(`asn IN (${placeholders(q.asns.length)})`); params.push(...q.asns.map((a) => int(a, 'asn'))); }
+    if (q.targets.length) { where.push(`target IN (${placeholders(q.targets.length)})`); params.push(...q.targets.map(String)); }
+    const statuses = q.statuses ?? ['anomaly', 'confirmed'];
+    if (statuses.length === 0) return 0;
+    where.push(`status IN (${placeholders(statuses.length)})`);
+    params.push(...statuses.map(String));
+    const rows = await this.query(`SELECT count(DISTINCT probe_id) AS n FROM observations WHERE ${where.join(' AND ')}`, params);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   // ---- incidents ---------------------------------------------------------------------------------
   async upsertIncidents(rows: Incident[]): Promise<void> {
     if (rows.length === 0) return;
