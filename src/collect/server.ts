@@ -111,6 +111,14 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     }
   });
 
+  // Backpressure before the body is read (issue 9 §3): when ingest is saturated, a 429 costs no
+  // parsing. Under load the refused uploads' JSON parsing took the CPU the store's writer needed.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'POST' && st.inflight >= st.maxInflight && req.url.split('?')[0] === '/api/v1/measurements') {
+      return reply.code(429).header('retry-after', '1').send({ error: 'too_many_requests', reason: 'ingest is busy; retry after 1 s' });
+    }
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     st.metrics.request(req.method, req.routeOptions?.url ?? 'unmatched', reply.statusCode);
   });

@@ -130,3 +130,19 @@ test('an empty bin does not end an incident: gaps inside and silence at the end'
   assert.equal(on.end, null);
   assert.match(on.summary, /since 10:0\d UTC$/);
 });
+
+test('BGP: a deep visibility drop opens an outage by itself; a shallow one or a tiny network does not', () => {
+  const t0 = 1_578_182_400; // 2020-01-05
+  const drop = { asn: 8048, cc: 'VE', start: t0 + 3600, end: t0 + 7200, baseline: 400, min: 3 };
+  const [o, ...rest] = detect([], { now: t0 + 86400, bgpDrops: [drop] });
+  assert.equal(rest.length, 0);
+  assert.equal(o.kind, 'network_outage');
+  assert.deepEqual(o.asns, [8048]);
+  assert.equal(o.start, '2020-01-05T01:00:00Z');
+  assert.equal(o.end, '2020-01-05T02:00:00Z');
+  assert.deepEqual(o.evidence.bgp, { baseline_slash24: 400, min_slash24: 3 });
+  assert.ok(o.confidence > 0.9 && o.confidence <= 0.95);
+  assert.deepEqual(detect([], { now: t0 + 86400, bgpDrops: [{ ...drop, min: 300 }] }), []);
+  assert.deepEqual(detect([], { now: t0 + 86400, bgpDrops: [{ ...drop, baseline: 2, min: 0 }] }), []);
+  assert.deepEqual(detect([], { now: t0 + 1800, bgpDrops: [drop] }), [], 'a drop after now is not seen yet');
+});

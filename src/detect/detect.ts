@@ -53,6 +53,10 @@ export interface DetectParams {
   throttleLevel: number;
   /** bins that end later than now - settleSeconds are too fresh for the volume channel */
   settleSeconds: number;
+  /** BGP alone opens an outage when a network announcing at least this many /24s ... */
+  bgpMinBaseline: number;
+  /** ... falls to at most this fraction of its baseline visibility */
+  bgpOutageRatio: number;
 }
 
 export const DEFAULT_PARAMS: DetectParams = {
@@ -70,6 +74,8 @@ export const DEFAULT_PARAMS: DetectParams = {
   minMissingRuns: 12,
   throttleLevel: 0.3,
   settleSeconds: 120,
+  bgpMinBaseline: 4,
+  bgpOutageRatio: 0.5,
 };
 
 export interface DetectOptions {
@@ -608,9 +614,11 @@ export function detect(series: SeriesRow[], opts: DetectOptions): Incident[] {
   const minProbes = opts.minProbes ?? 2;
   const now = opts.now;
   const rows = series.filter((r) => r.t < now);
-  if (rows.length === 0) return [];
+  const drops = (opts.bgpDrops ?? []).filter((d) => d.start < now);
+  if (rows.length === 0 && drops.length === 0) return [];
   let tMin = Infinity;
   for (const r of rows) if (r.t < tMin) tMin = r.t;
+  for (const d of drops) if (d.start < tMin) tMin = d.start;
   const t0 = binOf(tMin, bin);
   const lastT = binOf(now - 1, bin);
   const g: Grid = { t0, bin, n: Math.round((lastT - t0) / bin) + 1 };
@@ -670,11 +678,29 @@ export function detect(series: SeriesRow[], opts: DetectOptions): Incident[] {
   // BGP: a visibility drop overlapping an outage joins its evidence and its confidence
   for (const s of perNetwork) {
     if (s.kind !== 'network_outage') continue;
-    const drop = (opts.bgpDrops ?? []).find((d) => d.asn === s.asn && (d.cc === '' || d.cc === s.cc) && overlap(s.start, endOr(s.end, now), d.start, endOr(d.end, now)) > 0);
+    const drop = drops.find((d) => d.asn === s.asn && (d.cc === '' || d.cc === s.cc) && overlap(s.start, endOr(s.end, now), d.start, endOr(d.end, now)) > 0);
     if (drop) {
       s.extra.bgp = { baseline_slash24: drop.baseline, min_slash24: drop.min };
       s.confidence = 1 - (1 - s.confidence) * 0.5;
     }
+  }
+
+  // BGP alone: a network whose routes vanish is cut off even when no probe can say so (during a
+  // shutdown its probes cannot upload), so a deep enough drop opens a network_outage by itself.
+  for (const d of drops) {
+    if (d.baseline < P.bgpMinBaseline || d.min > P.bgpOutageRatio * d.baseline) continue;
+    const cover = perNetwork.find((s) => s.kind === 'network_outage' && s.asn === d.asn && overlap(s.start, endOr(s.end, now), d.start, endOr(d.end, now)) > 0);
+    if (cover) continue;
+    let known: Series | undefined;
+    for (const s of all.values()) if (s.asn === d.asn && (d.cc === '' || s.cc === d.cc)) { known = s; break; }
+    perNetwork.push({
+      kind: 'network_outage', cc: d.cc || known?.cc || 'ZZ', asn: d.asn, network: known?.network ?? '', targets: [],
+      startBin: binOf(d.start, bin), start: d.start, end: d.end, startUnc: bin, endUnc: d.end === null ? null : bin,
+      // deeper drops are surer; BGP alone never claims more than 0.95
+      confidence: Math.min(0.95, 0.5 + 0.5 * (1 - d.min / Math.max(1, d.baseline))),
+      measurements: 0, anomalies: 0, probes: 0, layers: new Map(), failures: new Map(),
+      extra: { channels: ['bgp'], bgp: { baseline_slash24: d.baseline, min_slash24: d.min } },
+    });
   }
 
   // networks of one country in the same window, same kind and targets: one incident

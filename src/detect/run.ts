@@ -2,7 +2,8 @@
 // change (new data, a lookback for baselines, and the windows of recent incidents for late data),
 // reconciles with the stored incidents so a revised incident keeps its id, and reports what changed.
 import type { Incident } from '../model/incident.js';
-import type { Store } from '../store/store.js';
+import type { Store, BgpVisibilityRow } from '../store/store.js';
+import { detectBgpDrops } from './bgp-drops.js';
 import { isoSeconds } from '../model/time.js';
 import { detect, type BgpDrop, type DetectParams } from './detect.js';
 
@@ -66,7 +67,18 @@ export async function runDetection(store: Store, opts: RunOptions = {}): Promise
   let wm: Watermark | null = null;
   try { wm = wmRaw ? (JSON.parse(wmRaw) as Watermark) : null; } catch { wm = null; }
   const empty: RunResult = { incidents: [], opened: [], updated: [], resolved: [], retracted: [] };
-  if (stats.maxT === null || stats.minT === null) return empty;
+  // A store with BGP visibility and no measurements (`vigil import bgp` alone) is analysed over
+  // the span of its BGP rows: routes that vanish are an outage even where no probe measures.
+  let bgpRows: BgpVisibilityRow[] | null = null;
+  if (stats.maxT === null || stats.minT === null) {
+    if (opts.bgpDrops) return empty;
+    bgpRows = await store.bgpVisibility({ cc: opts.cc, until: opts.until });
+    if (bgpRows.length === 0) return empty;
+    let lo = Infinity, hi = -Infinity;
+    for (const r of bgpRows) { if (r.t < lo) lo = r.t; if (r.t > hi) hi = r.t; }
+    stats.minT = lo;
+    stats.maxT = hi;
+  }
 
   // the detector's "now". Live (data within the last day): the clock, so silence up to now is
   // evidence of an outage. Historical (an old import): the end of the data, so the data's tail is
@@ -87,7 +99,9 @@ export async function runDetection(store: Store, opts: RunOptions = {}): Promise
   const readFrom = Math.max(stats.minT, from - lookback);
 
   const series = await store.series({ cc: opts.cc, since: readFrom, until, binSeconds: bin });
-  const found = detect(series, { now: until, binSeconds: bin, minProbes: opts.minProbes, from, params: opts.params, bgpDrops: opts.bgpDrops });
+  bgpRows ??= opts.bgpDrops ? [] : await store.bgpVisibility({ cc: opts.cc, since: readFrom, until });
+  const bgpDrops = opts.bgpDrops ?? detectBgpDrops(bgpRows);
+  const found = detect(series, { now: until, binSeconds: bin, minProbes: opts.minProbes, from, params: opts.params, bgpDrops });
 
   // reconcile with what is stored for the analysed window
   const stored = await store.incidents({ cc: opts.cc, since: from, until, limit: 10000 });

@@ -8,10 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { BgpVisibilityRow } from '../../store/store.js';
-import { detectBgpDrops } from './drops.js';
+import { detectBgpDrops } from '../../detect/bgp-drops.js';
 import { bgp4mpUpdate, peerIndexTable, ribIpv4, type PathAttrs } from './mrt-writer.js';
 import { newReport, parseMrtFile } from './parser.js';
 import { VisibilityTracker } from './visibility.js';
+import { Writable } from 'node:stream';
+import { main } from '../../cli/main.js';
+import { openDuckDbStore } from '../../store/duckdb/duckdb-store.js';
+import { runDetection } from '../../detect/run.js';
 
 const T0 = 1_577_836_800; // 2020-01-01 00:00 UTC
 const HOUR = 3600;
@@ -56,6 +60,27 @@ test('withdrawing one network for an hour yields one drop with the right start a
     assert.equal(victim.find((r) => r.t === T0 + 3 * HOUR - 300)!.slash24, 6);
     const drops = detectBgpDrops(rows);
     assert.deepEqual(drops, [{ asn: 64512, cc: '', start: T0 + 3 * HOUR, end: T0 + 4 * HOUR, baseline: 6, min: 0 }]);
+
+    // issue 7: the same files through `vigil import bgp` and detection yield a network_outage
+    const db = join(dir, 'vigil.duckdb');
+    const out: string[] = [];
+    const sink = new Writable({ write(c, _e, cb) { out.push(String(c)); cb(); } });
+    const code = await main(['import', 'bgp', ...files(dir), '--db', db], { stdout: sink, stderr: sink, isTTY: false, env: {} });
+    assert.equal(code, 0, out.join(''));
+    const store = await openDuckDbStore(db);
+    try {
+      const r = await runDetection(store, { now: T0 + 6 * HOUR });
+      const outages = r.incidents.filter((i) => i.kind === 'network_outage');
+      assert.equal(outages.length, 1, JSON.stringify(r.incidents));
+      const o = outages[0];
+      assert.deepEqual(o.asns, [64512]);
+      assert.equal(o.start, new Date((T0 + 3 * HOUR) * 1000).toISOString().replace('.000Z', 'Z'));
+      assert.equal(o.end, new Date((T0 + 4 * HOUR) * 1000).toISOString().replace('.000Z', 'Z'));
+      assert.deepEqual(o.evidence.bgp, { baseline_slash24: 6, min_slash24: 0 });
+      assert.equal(r.incidents.filter((i) => i.asns.includes(64513)).length, 0, 'the network that kept its routes has no incident');
+    } finally {
+      await store.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // Outages seen from the routing table: a network's /24 visibility falling well below its own
 // recent baseline (DESIGN.md §4: compare each series with its own baseline). Pure: rows in,
 // drops out. The detection engine takes these as `bgpDrops` to open or support a network_outage.
-import type { BgpVisibilityRow } from '../../store/store.js';
+import type { BgpVisibilityRow } from '../store/store.js';
 
 export interface BgpDrop {
   asn: number;
