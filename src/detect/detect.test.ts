@@ -99,7 +99,7 @@ test('merge: targets going down and up together are one incident; another time i
   ] }));
   assert.equal(inc.length, 2);
   assert.deepEqual(inc[0].targets, ['instagram', 'twitter', 'youtube']);
-  assert.match(inc[0].summary, /^Instagram, Twitter and YouTube restricted/);
+  assert.match(inc[0].summary, /^Twitter, Instagram and YouTube restricted/);
   assert.deepEqual(inc[1].targets, ['twitter']);
   // two networks of one country in the same window are listed together
   const two = run([
