@@ -34,7 +34,6 @@ before(async () => { store = await openDuckDbStore(dbPath); });
 after(async () => {
   await store?.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
-  // eslint-disable-next-line no-console
   console.log(`ingest/importer properties: ${inputs} generated inputs, seed ${SEED}`);
 });
 

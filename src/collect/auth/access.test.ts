@@ -250,3 +250,13 @@ test('TLS: the collector serves HTTPS from a certificate and key, and plain HTTP
   }
   for (const f of [join(dir, 'tls.duckdb')]) if (existsSync(f)) assert.ok(!readFileSync(f).includes(pki.keyPem.slice(40, 80)));
 });
+
+test('the caller address is redacted from every string of an upload, as a whole token only', async () => {
+  const { redactAddress } = await import('./access.js');
+  const it: Record<string, unknown> = { resolver_ip: '127.0.0.99', test_keys: { q: ['dns 127.0.0.99:53', '127.0.0.990', '1127.0.0.99', '127.0.0.99.1'] } };
+  redactAddress(it, '127.0.0.99');
+  assert.deepEqual(it, { resolver_ip: '127.0.0.1', test_keys: { q: ['dns 127.0.0.1:53', '127.0.0.990', '1127.0.0.99', '127.0.0.99.1'] } });
+  const v6: Record<string, unknown> = { a: '2001:db8::1', b: '2001:db8::12' };
+  redactAddress(v6, '2001:db8::1');
+  assert.deepEqual(v6, { a: '127.0.0.1', b: '2001:db8::12' });
+});

@@ -71,6 +71,34 @@ function uploadItems(body: unknown): Array<Record<string, unknown>> {
   return list.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x));
 }
 
+const REDACTED = '127.0.0.1';
+
+/**
+ * The caller's own address must never be stored (DESIGN.md §2), wherever the client wrote it:
+ * probe_ip is scrubbed by the measurements route, but a probe running its own resolver reports
+ * it as resolver_ip, and test_keys may quote it. Every string value that contains the address
+ * (as a whole token, not as part of a longer number) gets it replaced. Cheap when absent: one
+ * serialization and a substring test per item.
+ */
+export function redactAddress(item: Record<string, unknown>, address: string): void {
+  const a = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  if (a.length < 2 || !JSON.stringify(item).includes(a)) return;
+  const esc = a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = a.includes(':')
+    ? new RegExp(`(?<![0-9A-Fa-f:])${esc}(?![0-9A-Fa-f:])`, 'g')
+    : new RegExp(`(?<![0-9.])${esc}(?![0-9]|\\.[0-9])`, 'g');
+  const stack: unknown[] = [item];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const c = o[k];
+      if (typeof c === 'string') { if (c.includes(a)) o[k] = c.replace(re, REDACTED); } else if (c !== null && typeof c === 'object') stack.push(c);
+    }
+  }
+}
+
 export async function installAccess(app: FastifyInstance, st: CollectorState, o: AccessOptions = {}): Promise<Access> {
   const mode = o.mode ?? 'open';
   const registry = await TokenRegistry.open(st.store, { pepper: o.pepper, now: o.now });
@@ -101,6 +129,8 @@ export async function installAccess(app: FastifyInstance, st: CollectorState, o:
       if (!t.ok) return tooMany(reply, t.retryAfterS, 'too many measurements from this probe');
     }
     const group = groups ? groups.of(peer(req)) : null;
+    const addr = peer(req);
+    for (const it of items) redactAddress(it, addr);
     for (const it of items) {
       const a = it.annotations;
       // a non-object annotations value is left for the schema to reject

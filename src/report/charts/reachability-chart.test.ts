@@ -21,3 +21,12 @@ test('chart draws one path per network with data, shades the incident, marks eve
   const bottom = (220 - 40).toFixed(1);
   assert.ok(svg.includes(`,${bottom}`), 'affected line reaches 0%');
 });
+
+test('time ticks fall on round UTC hours inside the span', async () => {
+  const { timeTicks } = await import('./reachability-chart.js');
+  const since = Date.UTC(2020, 0, 5, 12, 5) / 1000;
+  const until = Date.UTC(2020, 0, 5, 20, 35) / 1000;
+  const ticks = timeTicks(since, until);
+  assert.deepEqual(ticks.map((t) => new Date(t * 1000).toISOString().slice(11, 16)), ['14:00', '16:00', '18:00', '20:00']);
+  assert.ok(timeTicks(0, 86400 * 3).every((t) => t % 43200 === 0));
+});

@@ -23,6 +23,15 @@ function hhmm(t: number): string {
   return new Date(t * 1000).toISOString().slice(11, 16);
 }
 
+/** Ticks on round UTC times (every 1, 2, 3, 6 or 12 hours), about six across, inside the span. */
+export function timeTicks(since: number, until: number): number[] {
+  const span = Math.max(1, until - since);
+  const step = [1800, 3600, 7200, 10800, 21600, 43200, 86400].find((s) => span / s <= 7) ?? 86400;
+  const out: number[] = [];
+  for (let t = Math.ceil(since / step) * step; t <= until; t += step) out.push(t);
+  return out;
+}
+
 export function reachabilityChart(series: NetworkSeries[], o: ChartOptions): string {
   const W = o.width ?? 720;
   const H = o.height ?? 220;
@@ -45,10 +54,9 @@ export function reachabilityChart(series: NetworkSeries[], o: ChartOptions): str
     parts.push(`<line x1="${m.l}" x2="${m.l + iw}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
     parts.push(`<text x="${m.l - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${Math.round(v * 100)}%</text>`);
   }
-  const ticks = 6;
-  for (let i = 0; i <= ticks; i++) {
-    const t = o.since + (span * i) / ticks;
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${m.t + ih + 14}" text-anchor="middle" fill="#555">${hhmm(t)}</text>`);
+  for (const t of timeTicks(o.since, o.until)) {
+    parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${m.t + ih}" y2="${m.t + ih + 4}" stroke="#999"/>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${m.t + ih + 15}" text-anchor="middle" fill="#555">${hhmm(t)}</text>`);
   }
   parts.push(`<text x="${m.l}" y="16" font-weight="600" fill="#222">${escapeXml(o.title)}</text>`);
   let ia = 0;

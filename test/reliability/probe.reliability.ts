@@ -96,7 +96,6 @@ test('kill -9 the probe while it uploads, start it again: nothing lost, nothing 
   assert.equal(stored.length, N, 'each measurement stored once');
   assert.deepEqual(new Set(stored), uids);
   assert.ok(duplicates >= 100, `the batch whose answer was lost came back as ${duplicates} duplicates, not new rows`);
-  // eslint-disable-next-line no-console
   console.log(`probe kill: ${N} measurements in the outbox, probe killed after batch 4 was stored, ${left} left on disk; after restart ${stored.length} stored once, ${duplicates} re-sent as duplicates, lost 0`);
 });
 
@@ -133,6 +132,5 @@ test('the outbox on a full disk: a clear error, and what it had is kept', { skip
   assert.equal(await again.count(), put.length);
   for (const n of files.slice(0, 5)) await again.ack(n);
   assert.ok(await again.put(measurement('full', 99_999)));
-  // eslint-disable-next-line no-console
   console.log(`outbox full disk: ${put.length} measurements written to a 256 KiB tmpfs, then "disk full"; all ${put.length} kept intact, 0 temp files left`);
 });

@@ -111,7 +111,6 @@ test('sustained concurrent ingest: no 5xx, 429 + Retry-After as backpressure, bo
   server = null;
 
   const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
-  // eslint-disable-next-line no-console
   console.log([
     `load: ${CONNECTIONS} connections for ${DURATION_S} s, batches of ${BATCH} measurements`,
     `  requests: ${result.requests.total} (${Math.round(result.requests.average)} req/s), 2xx ${result['2xx']}, 429 ${status429} (all with Retry-After), 5xx 0, socket errors 0`,

@@ -88,7 +88,6 @@ test('six honest probes on six networks make the incident; six forged ones from 
   // and from six addresses in one /24: still one network, still no incident
   const sameNet = await run('same24', (pid) => `127.0.5.${10 + ids.indexOf(pid)}`);
   assert.deepEqual(sameNet.incidents.map((i) => i.summary), []);
-  // eslint-disable-next-line no-console
   console.log([
     `poisoning: ${all.length} measurements per run, ${PROBES} probe ids, a 3 h TLS block of twitter on AS8048`,
     `  honest, ${PROBES} /24s: ${honest.vantage} vantage points -> ${block.length} incident: ${block[0]?.summary}`,

@@ -116,6 +116,5 @@ test('kill -9 under concurrent ingest, three times: acknowledged rows stored onc
   assert.equal(Number(end.m), acked.size);
   assert.equal(Number(end.bare), 0, 're-sending completed every half-written measurement');
   assert.equal(Number(end.orphan), 0);
-  // eslint-disable-next-line no-console
   console.log(['crash safety:', ...figures, `  end: ${acked.size} measurements acknowledged, ${Number(end.m)} stored, rows lost: 0, duplicated: 0, half-written: 0`].join('\n'));
 });
