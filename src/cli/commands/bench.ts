@@ -46,6 +46,8 @@ const command: Command = {
     }
     // `all` runs what needs nothing but this machine; ingest-clickhouse starts ClickHouse servers
     const names = which === 'all' ? Object.keys(BENCHES).filter((n) => n !== 'ingest-clickhouse') : [which];
+    // `vigil bench ingest --db clickhouse://…` (issue 8): ClickHouse beside DuckDB on the same data
+    if (which === 'ingest' && typeof opts.db === 'string' && /^clickhouse:\/\//i.test(opts.db)) names.splice(0, 1, 'ingest-clickhouse');
     for (const name of names) {
       ctx.stderr.write(`== bench ${name}\n`);
       const fn = await BENCHES[name]();
