@@ -34,6 +34,17 @@ test('usage errors: one line, exit 2', async () => {
   }
 });
 
+test('an unreadable or malformed --token-file: one clear line, exit 2', async () => {
+  const r = await vigil('probe', '--collector', 'http://127.0.0.1:9', '--token-file', join(dir, 'missing-token'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--token-file: cannot read/);
+  const bad = join(dir, 'token');
+  writeFileSync(bad, 'not a token with spaces\n');
+  const r2 = await vigil('probe', '--collector', 'http://127.0.0.1:9', '--token-file', bad);
+  assert.equal(r2.code, 2);
+  assert.equal(r2.stderr.trim().split('\n').length, 1);
+});
+
 test('a malformed targets file: one clear line, exit 2', async () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"web":[{"url":"gopher://x"}]}');

@@ -27,6 +27,8 @@ output:
   --out FILE           append measurements as JSONL
   --collector URL      upload to a collector (POST URL/api/v1/measurements)
   --outbox DIR         where measurements wait for upload (default ./vigil-outbox)
+  --token-file F       the collector's upload token (from POST /api/v1/probes/register), for a
+                       collector run with --auth tokens (or $VIGIL_PROBE_TOKEN)
 schedule:
   --once               one round (the default)
   --interval DUR       a round every DUR (30s, 5m, 1h) until interrupted
@@ -45,6 +47,19 @@ identity:
   --cc CC --asn N --network NAME   where the probe is, when nothing better is known
   --probe-id ID        stable pseudonymous probe id (default: kept in ~/.vigil/probe-id)
 `;
+
+function readToken(file: string | undefined, env: string | undefined): string | undefined {
+  let t = env?.trim();
+  if (file) {
+    try {
+      t = readFileSync(file, 'utf8').trim();
+    } catch (e) {
+      throw new UsageError(`--token-file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (t !== undefined && t !== '' && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(t)) throw new UsageError('--token-file: not a token (16 to 512 characters of base64url)');
+  return t || undefined;
+}
 
 function probeId(flag: string | undefined, outbox: string | undefined): string {
   if (flag) return flag;
@@ -71,7 +86,9 @@ const command: Command = {
       helper: { type: 'string' }, resolver: { type: 'string' }, 'local-address': { type: 'string' }, ca: { type: 'string' },
       'http-port': { type: 'string' }, 'https-port': { type: 'string' }, 'loopback-normal': { type: 'boolean' },
       cc: { type: 'string' }, asn: { type: 'string' }, network: { type: 'string' }, 'probe-id': { type: 'string' },
+      'token-file': { type: 'string' },
     }, false);
+    const token = readToken(v['token-file'], ctx.env.VIGIL_PROBE_TOKEN);
     void positionals;
     if (!v.out && !v.collector) throw new UsageError('probe: give --out FILE or --collector URL (see vigil probe --help)');
     if (v.once && v.interval) throw new UsageError('probe: --once and --interval exclude each other');
@@ -126,6 +143,7 @@ const command: Command = {
       const sum = await runProbe({
         ctx: { env, helperUrl: v.helper, identity, clock: systemClock, targets, reportId: '' },
         concurrency, only, outFile: v.out, outbox, collector: v.collector,
+        upload: token ? { headers: { authorization: `Bearer ${token}` } } : undefined,
         rounds: intervalMs ? Infinity : 1, intervalMs, signal: ac.signal,
         onEvent: (e) => {
           if (e.type === 'measurement') {

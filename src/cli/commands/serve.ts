@@ -16,6 +16,7 @@ import { geolookupRoute } from '../../collect/routes/geolookup.js';
 import { dashboardRoutes } from '../../collect/routes/dashboard-api.js';
 import { openGeo } from '../../geo/lookup.js';
 import { runDetection } from '../../detect/run.js';
+import { WebhookNotifier, loadWebhookConfig, notifyChanges, type WebhookTarget } from '../../report/alerts/webhooks.js';
 import { repoPath } from '../../model/paths.js';
 import { VigilError, UsageError } from '../../model/errors.js';
 import type { AccessOptions } from '../../collect/auth/access.js';
@@ -26,6 +27,7 @@ const help = `usage: vigil serve [--db PATH|URL] [--host 127.0.0.1] [--port 8080
                    [--auth open|tokens] [--admin-token-file F] [--auth-pepper-file F]
                    [--rate-per-address N] [--rate-per-probe N] [--source-prefix 24 | --no-source-groups]
                    [--tls-cert F --tls-key F]
+                   [--webhook URL --webhook-secret-file F | --webhooks FILE] [--dead-letter FILE]
 
 Runs the collector: POST /api/v1/measurements from probes, the query API (/api/v1/…), the Atom
 feed (/feed.atom), Prometheus metrics (/metrics) and the dashboard (/, when dist/web is built).
@@ -48,6 +50,11 @@ feed (/feed.atom), Prometheus metrics (/metrics) and the dashboard (/, when dist
   --source-prefix     IPv4 prefix length that makes one source network for probe agreement
                   (default 24; IPv6 uses 48); --no-source-groups counts claimed probe ids instead
   --tls-cert, --tls-key   serve HTTPS with this PEM certificate chain and key
+  --webhook URL   POST incident.opened / .updated / .resolved events there, signed with
+                  HMAC-SHA256 (header X-Vigil-Signature: sha256=…) with the secret in
+                  --webhook-secret-file (or $VIGIL_WEBHOOK_SECRET); retried with backoff
+  --webhooks FILE several: {"webhooks":[{"url","secret","events"?}]}
+  --dead-letter FILE  deliveries that never succeeded (JSONL; default: none kept)
 Stops on SIGINT or SIGTERM: finishes requests in flight, then checkpoints the store.`;
 
 function readSecret(file: string | undefined, env: string | undefined, what: string): string | undefined {
@@ -106,6 +113,21 @@ function tlsFiles(cert: string | undefined, key: string | undefined): { cert: Bu
   return { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key') };
 }
 
+async function webhookNotifier(v: Record<string, string | boolean | string[] | undefined>, env: NodeJS.ProcessEnv): Promise<WebhookNotifier | null> {
+  const urls = (v.webhook as string[] | undefined) ?? [];
+  const targets: WebhookTarget[] = v.webhooks ? await loadWebhookConfig(v.webhooks as string) : [];
+  if (urls.length) {
+    const secret = readSecret(v['webhook-secret-file'] as string | undefined, env.VIGIL_WEBHOOK_SECRET, '--webhook-secret-file');
+    if (!secret) throw new UsageError('--webhook needs a secret: --webhook-secret-file F or $VIGIL_WEBHOOK_SECRET');
+    for (const url of urls) {
+      if (!/^https?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--webhook: expected an http(s) URL, got "${url.slice(0, 100)}"`);
+      targets.push({ url, secret });
+    }
+  }
+  if (targets.length === 0) return null;
+  return new WebhookNotifier({ targets, deadLetterPath: v['dead-letter'] as string | undefined });
+}
+
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
     const on = (sig: string) => {
@@ -130,7 +152,10 @@ const command: Command = {
       'rate-per-address': { type: 'string' }, 'rate-per-probe': { type: 'string' },
       'source-prefix': { type: 'string' }, 'no-source-groups': { type: 'boolean' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+      webhook: { type: 'string', multiple: true }, 'webhook-secret-file': { type: 'string' }, webhooks: { type: 'string' },
+      'dead-letter': { type: 'string' },
     }, false);
+    const notifier = await webhookNotifier(values, ctx.env);
     const access = accessOptions(values, ctx.env);
     const https = tlsFiles(values['tls-cert'], values['tls-key']);
     const host = values.host ?? '127.0.0.1';
@@ -150,6 +175,10 @@ const command: Command = {
           const r = await runDetection(store);
           if (r.opened.length + r.updated.length + r.resolved.length > 0) {
             ctx.stderr.write(`vigil: detection: ${r.opened.length} opened, ${r.updated.length} updated, ${r.resolved.length} resolved\n`);
+            if (notifier) {
+              const failed = (await notifyChanges(notifier, r)).filter((d) => !d.ok);
+              for (const d of failed) ctx.stderr.write(`vigil: webhook ${d.event} to ${d.url} failed after ${d.attempts} attempts: ${d.error}\n`);
+            }
           }
         }, detectEvery, (e) => ctx.stderr.write(`vigil: detection failed: ${(e as Error).message?.split('\n')[0] ?? String(e)}\n`));
       }
@@ -170,6 +199,7 @@ const command: Command = {
               return { ran: true };
             }
             const r = await runDetection(store);
+            if (notifier) void notifyChanges(notifier, r);
             return { opened: r.opened.length, updated: r.updated.length, resolved: r.resolved.length };
           },
         },
