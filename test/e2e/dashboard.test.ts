@@ -76,6 +76,13 @@ before(async () => {
   const found = det.incidents.find((i) => i.kind === 'platform_block' && i.asns.includes(8048) && i.targets.includes('twitter'));
   assert.ok(found, `detection found the block: ${det.incidents.map((i) => i.summary).join('; ')}`);
   block = found;
+  // BGP visibility of CANTV over the day (5-minute bins), down from ~300 to 20 /24s during the
+  // block, inserted after detection so the incidents above are the probes' alone.
+  const bgp = [];
+  for (let t = START; t < START + 18 * 3600; t += 300) {
+    bgp.push({ t, asn: 8048, cc: 'VE', slash24: t >= BLOCK.start && t < BLOCK.end ? 20 : 300 + ((t / 300) % 5), peers: 12 });
+  }
+  assert.equal(await store.insertBgpVisibility(bgp), bgp.length);
 
   app = await createServer({ store, routes: [feedRoute(store), reportRoutes(store), dashboardRoutes(store), dashboardRoute(web)] });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -101,6 +108,13 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A line's path visibly drops: its y values (SVG y grows downwards) span most of the plot. */
+function assertDrop(d: string): void {
+  const ys = [...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
+  assert.ok(ys.length > 10, `a line of many points: ${d.slice(0, 80)}`);
+  assert.ok(Math.max(...ys) - Math.min(...ys) > 50, 'the BGP line drops during the block');
+}
+
 /** The app with a 1-second refresh, at a hash route. */
 const open = (hash: string) => page.goto(`${base}/?poll=1000#${hash}`);
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -124,9 +138,14 @@ test('country page draws the status grid, per-network timelines and volume', { s
   const d = await page.locator('.lanes svg path.lane-bad').first().getAttribute('d');
   assert.ok(d && d.length > 10, 'failing shares are drawn');
   assert.ok((await page.locator('.lanes rect.incident-box').count()) >= 1, 'the incident is outlined');
-  const vol = await page.locator('.chart:not(.lanes) path.series').count();
+  const vol = await page.locator('.chart:not(.lanes):not(.bgp) path.series').count();
   assert.equal(vol, 3, 'a volume line per network');
   assert.ok((await page.locator('table.grid-table td.cell.ok').count()) > 0, 'the grid shows reachable targets');
+  // BGP visibility: a chart under CANTV's timeline only (the other networks have no rows)
+  const bgpLine = page.locator('.network', { hasText: 'CANTV' }).locator('figure.bgp svg[aria-label^="BGP visibility"] path.bgp-line');
+  await bgpLine.waitFor();
+  assert.equal(await page.locator('figure.bgp').count(), 1, 'no BGP chart for networks without rows');
+  assertDrop((await bgpLine.getAttribute('d'))!);
   await shot('country');
   // the grid at a time inside the block: CANTV's Twitter is blocked
   const mid = Math.floor((BLOCK.start + BLOCK.end) / 2);
@@ -152,6 +171,12 @@ test('incident page shows the headline, facts, charts and evidence', { skip }, a
   assert.equal(feed.status(), 200);
   assert.match(await feed.text(), new RegExp(block.id));
   assert.match((await page.locator('dl.facts').textContent()) ?? '', /Confidence/);
+  // BGP visibility of CANTV around the incident, the incident shaded
+  const bgp = page.locator('section[aria-labelledby="bgp-h"] figure.bgp');
+  await bgp.locator('path.bgp-line').waitFor();
+  assert.match((await bgp.locator('svg').getAttribute('aria-label')) ?? '', /^BGP visibility .*CANTV \(AS8048\)/);
+  assert.equal(await bgp.locator('rect.shade').count(), 1, 'the incident is shaded');
+  assertDrop((await bgp.locator('path.bgp-line').getAttribute('d'))!);
   await shot('incident');
 });
 

@@ -74,6 +74,16 @@ export interface ReportJson {
   methodology: string;
 }
 
+/** GET /api/v1/dashboard/bgp: per ASN with stored rows, points [t, slash24, peers] (at most 300;
+ * step > 0 when downsampled to the lowest /24 count per step-second bucket). */
+export interface BgpData {
+  window: Window;
+  asns: Array<{ asn: number; cc: string; rows: number; step: number; points: Array<[number, number, number]> }>;
+}
+
+/** The endpoint takes at most this many ASNs per request. */
+export const BGP_MAX_ASNS = 20;
+
 export interface AggregationRow { t: number; time: string; ok: number; anomaly: number; confirmed: number; failure: number; total: number; probes: number }
 
 export const api = {
@@ -87,6 +97,13 @@ export const api = {
   observations: (uid: string, s?: AbortSignal) => getJSON<{ observations: Observation[] }>(`/api/v1/measurements/${encodeURIComponent(uid)}/observations`, s),
   measurements: (q: Record<string, string | number | undefined>, s?: AbortSignal) =>
     getJSON<{ total: number; limit: number; offset: number; measurements: MeasurementSummary[] }>(`/api/v1/measurements${qs(q)}`, s),
+  /** BGP visibility of any number of ASNs over [since, until): one request per 20 ASNs. */
+  bgp: async (asns: number[], since: number, until: number, s?: AbortSignal): Promise<BgpData['asns']> => {
+    const parts: number[][] = [];
+    for (let i = 0; i < asns.length; i += BGP_MAX_ASNS) parts.push(asns.slice(i, i + BGP_MAX_ASNS));
+    const answers = await Promise.all(parts.map((p) => getJSON<BgpData>(`/api/v1/dashboard/bgp${qs({ asn: p.join(','), since, until })}`, s)));
+    return answers.flatMap((a) => a.asns);
+  },
   aggregation: (q: Record<string, string | number | undefined>, s?: AbortSignal) =>
     getJSON<{ grain: number; rows: AggregationRow[] }>(`/api/v1/aggregation${qs(q)}`, s),
 };

@@ -4,10 +4,11 @@
 //   GET /api/v1/dashboard/overview?range|since&until   data extent, per-country counts, incidents
 //   GET /api/v1/dashboard/country/:cc?range|since&until  per (network, target, bin) counts
 //   GET /api/v1/dashboard/incidents/:id/evidence        observations of the sample measurements
+//   GET /api/v1/dashboard/bgp?asn=N[&asn=M]&range|since&until  stored BGP visibility per ASN
 // Windows are anchored on the newest stored measurement, not the wall clock, so an archive
 // (OONI import, the demo's 2020 scenario) shows the same as live data.
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../store/store.js';
+import type { BgpVisibilityRow, Store } from '../../store/store.js';
 import type { Incident } from '../../model/incident.js';
 import * as P from '../params.js';
 import { PLATFORMS } from '../../model/platforms.js';
@@ -38,6 +39,53 @@ async function windowOf(store: Store, q: Record<string, unknown>, dflt = '24h'):
   const start = since ?? (range === 'all' ? Math.floor(minT / 3600) * 3600 : end - RANGES[range]);
   if (end <= start) throw new P.ParamError('until must be after since');
   return { since: start, until: end, range: since !== undefined || until !== undefined ? 'custom' : range, stats };
+}
+
+/** At most this many ASNs per BGP request, and this many points per ASN in its answer. */
+export const BGP_MAX_ASNS = 20;
+export const BGP_MAX_POINTS = 300;
+/** Stored BGP visibility bins are 5 minutes wide (src/bgp); buckets are whole multiples of it. */
+const BGP_BIN = 300;
+const BGP_MAX_SPAN = 366 * 86400;
+
+/** The `asn` parameter: repeated (asn=1&asn=2) or comma-separated, 1..BGP_MAX_ASNS distinct
+ * AS numbers (8048 or AS8048), in the order given. */
+function asnList(q: Record<string, unknown>): number[] {
+  const v = q.asn;
+  if (v === undefined || v === '') throw new P.ParamError('asn: give at least one AS number (asn=8048, repeat or comma-separate for more)');
+  const raw = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]));
+  if (raw.length > 4 * BGP_MAX_ASNS) throw new P.ParamError(`asn: at most ${BGP_MAX_ASNS} AS numbers`);
+  const out: number[] = [];
+  for (const x of raw) {
+    const n = P.asn({ asn: typeof x === 'string' ? x.trim() : x }) as number;
+    if (!out.includes(n)) out.push(n);
+  }
+  if (out.length > BGP_MAX_ASNS) throw new P.ParamError(`asn: at most ${BGP_MAX_ASNS} AS numbers, got ${out.length}`);
+  return out;
+}
+
+/** [t, slash24, peers] */
+export type BgpPoint = [number, number, number];
+
+/**
+ * At most `max` points over [since, until): the stored rows as they are when few enough, else
+ * one point per bucket (a whole number of 5-minute bins, starting at `since`) holding the bucket's
+ * lowest /24 count and that bin's peers — the minimum, not the mean, so a short drop (the signal
+ * an outage leaves) survives the downsampling. Rows must be sorted by t.
+ */
+export function downsampleBgp(rows: Array<Pick<BgpVisibilityRow, 't' | 'slash24' | 'peers'>>, since: number, until: number, max = BGP_MAX_POINTS): { step: number; points: BgpPoint[] } {
+  const pts = rows.map((r): BgpPoint => [Number(r.t), Number(r.slash24), Number(r.peers)]);
+  if (pts.length <= max) return { step: 0, points: pts };
+  const step = Math.ceil((until - since) / max / BGP_BIN) * BGP_BIN;
+  const out: BgpPoint[] = [];
+  for (const p of pts) {
+    const b = since + Math.floor((p[0] - since) / step) * step;
+    const last = out[out.length - 1];
+    if (last && last[0] === b) {
+      if (p[1] < last[1]) { last[1] = p[1]; last[2] = p[2]; }
+    } else out.push([b, p[1], p[2]]);
+  }
+  return { step, points: out };
 }
 
 /** Incidents overlapping the window, plus every ongoing one, newest start first. */
@@ -112,6 +160,25 @@ export function dashboardRoutes(store: Store) {
         rows: rows.map((r) => [Number(r.t), Number(r.asn), r.target, Number(r.ok), Number(r.anomaly), Number(r.confirmed), Number(r.failure), Number(r.probes), r.top_layer]),
         incidents: await incidentsIn(store, w, cc),
       };
+    });
+
+    app.get('/api/v1/dashboard/bgp', async (req) => {
+      const q = req.query as Record<string, unknown>;
+      P.onlyKnown(q, ['asn', 'range', 'since', 'until']);
+      const asns = asnList(q);
+      const w = await windowOf(store, q);
+      if (w.until - w.since > BGP_MAX_SPAN) throw new P.ParamError('the window is longer than 366 days');
+      const out: Array<{ asn: number; cc: string; rows: number; step: number; points: BgpPoint[] }> = [];
+      // One ASN at a time, so at most one ASN's rows (≤ 105,408 five-minute bins a year) are in
+      // memory before they are downsampled.
+      for (const asn of asns) {
+        const rows = await store.bgpVisibility({ asn, since: w.since, until: w.until });
+        if (!rows.length) continue;
+        rows.sort((a, b) => Number(a.t) - Number(b.t));
+        out.push({ asn, cc: String(rows[rows.length - 1].cc ?? ''), rows: rows.length, ...downsampleBgp(rows, w.since, w.until) });
+      }
+      // Only ASNs with rows are listed: the dashboard draws no empty chart.
+      return { window: { since: w.since, until: w.until, range: w.range }, asns: out };
     });
 
     app.get<{ Params: { id: string } }>('/api/v1/dashboard/incidents/:id/evidence', async (req, reply) => {

@@ -4,7 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import { niceTicks, tick } from '../format.js';
 
-export interface Line { label: string; color: string; dashed?: boolean; width?: number; points: Array<{ t: number; v: number }> }
+export interface Line { label: string; color: string; dashed?: boolean; width?: number; points: Array<{ t: number; v: number }>; /** extra class on its path */ cls?: string }
 
 export interface LineChartProps {
   title: string;
@@ -16,13 +16,17 @@ export interface LineChartProps {
   yMax?: number;
   yFormat?: (v: number) => string;
   height?: number;
+  /** left margin in viewBox units (default 48; 112 lines the x axis up with a LaneChart) */
+  left?: number;
+  /** extra class on the figure (e.g. "bgp") */
+  class?: string;
   children?: ComponentChildren;
 }
 
 const W = 720;
 
-export function LineChart({ title, lines, since, until, shade = [], yMax, yFormat = (v) => String(Math.round(v)), height = 200 }: LineChartProps) {
-  const m = { l: 48, r: 10, t: 10, b: 24 };
+export function LineChart({ title, lines, since, until, shade = [], yMax, yFormat = (v) => String(Math.round(v)), height = 200, left = 48, class: cls }: LineChartProps) {
+  const m = { l: left, r: 10, t: 10, b: 24 };
   const iw = W - m.l - m.r;
   const ih = height - m.t - m.b;
   const span = Math.max(1, until - since);
@@ -31,7 +35,7 @@ export function LineChart({ title, lines, since, until, shade = [], yMax, yForma
   const y = (v: number) => m.t + (1 - v / top) * ih;
   const ticks = niceTicks(since, until);
   return (
-    <figure class="chart">
+    <figure class={cls ? `chart ${cls}` : 'chart'}>
       <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-label={title}>
         <title>{title}</title>
         {shade.map((s, i) => {
@@ -50,7 +54,7 @@ export function LineChart({ title, lines, since, until, shade = [], yMax, yForma
           const pts = l.points.filter((p) => p.t >= since && p.t <= until);
           if (!pts.length) return null;
           const d = pts.map((p, i) => `${i ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join('');
-          return <path key={l.label} class="series" d={d} fill="none" stroke={l.color} stroke-width={l.width ?? 2} stroke-dasharray={l.dashed ? '5 3' : undefined}><title>{l.label}</title></path>;
+          return <path key={l.label} class={l.cls ? `series ${l.cls}` : 'series'} d={d} fill="none" stroke={l.color} stroke-width={l.width ?? 2} stroke-dasharray={l.dashed ? '5 3' : undefined}><title>{l.label}</title></path>;
         })}
       </svg>
       <figcaption class="legend">

@@ -1,10 +1,12 @@
 // Country: its networks × targets as a status grid at a chosen time, per network a timeline of
-// each target's reachability with incidents outlined, and the volume of measurements.
+// each target's reachability with incidents outlined and, when stored, its BGP visibility, and the
+// volume of measurements.
 import { api, type CountryData } from '../api.js';
 import { useData } from '../use-data.js';
 import { href, navigate, type Route } from '../router.js';
 import { LaneChart } from '../components/LaneChart.js';
 import { LineChart, PALETTE } from '../components/LineChart.js';
+import { BgpChart, BGP_TITLE } from '../components/BgpChart.js';
 import { StatusGrid } from '../components/StatusGrid.js';
 import { bins, byTarget } from '../components/series.js';
 import { IncidentItem, LiveNote, Message, TimeFilter } from '../components/ui.js';
@@ -54,6 +56,11 @@ export function Country({ route }: { route: Route }) {
   const w = { range: q.get('range') ?? undefined, since: q.get('since') ?? undefined, until: q.get('until') ?? undefined };
   const st = useData((s) => api.country(cc, w, s), `country:${cc}:${w.range}:${w.since}:${w.until}`);
   const d = st.data;
+  // BGP visibility of the networks shown, over the same window (polled like the rest).
+  const asns = d ? d.networks.map((n) => n.asn) : [];
+  const bgp = useData((s) => (d && asns.length ? api.bgp(asns, d.window.since, d.window.until, s) : Promise.resolve(null)),
+    `bgp:${cc}:${asns.join(',')}:${d?.window.since}:${d?.window.until}`);
+  const bgpOf = new Map((bgp.data ?? []).map((b) => [b.asn, b]));
   const keep = { range: w.range, since: w.since, until: w.until };
   const atParam = q.get('at');
   let at: number | null = null;
@@ -113,6 +120,19 @@ export function Country({ route }: { route: Route }) {
                   at={at}
                   onPick={setAt}
                 />
+                {bgpOf.has(n.asn) && (
+                  <>
+                    <p class="small muted bgp-caption">{BGP_TITLE}; incidents of this network shaded.</p>
+                    <BgpChart
+                      series={[bgpOf.get(n.asn)!]}
+                      names={new Map([[n.asn, n.network]])}
+                      since={d.window.since}
+                      until={d.window.until}
+                      left={112}
+                      shade={d.incidents.filter((i) => i.asns.includes(n.asn)).map((i) => ({ start: sec(i.start), end: i.end ? sec(i.end) : d.window.until }))}
+                    />
+                  </>
+                )}
               </div>
             ))}
           </section>

@@ -1,12 +1,23 @@
 // Incident: the report (the same content as `vigil report`, from report.json), its charts, the
-// evidence table linking to each measurement, and links to the JSON, the reports and the feed.
+// BGP visibility of its networks when stored, the evidence table linking to each measurement, and
+// links to the JSON, the reports and the feed.
 import { api, type Incident as Inc } from '../api.js';
 import { useData } from '../use-data.js';
 import { href, type Route } from '../router.js';
 import { LineChart, PALETTE } from '../components/LineChart.js';
+import { BgpChart, BGP_TITLE } from '../components/BgpChart.js';
 import { LiveNote, Message, StatusBadge } from '../components/ui.js';
 import { KIND_WORDS, countryName, sec, stamp, targetName, pct } from '../format.js';
 import { statusWords } from '../explain.js';
+
+/** The window the report uses (src/report/report-data.ts): the incident with at least 3 hours,
+ * or its own length, on both sides; an ongoing one up to the detector's last update. */
+function contextWindow(inc: Inc): { since: number; until: number } {
+  const start = sec(inc.start);
+  const end = inc.end ? sec(inc.end) : Math.max(start, inc.updated_at ? sec(inc.updated_at) : Math.floor(Date.now() / 1000));
+  const pad = Math.max(3 * 3600, Math.max(end - start, 600));
+  return { since: start - pad, until: end + pad };
+}
 
 function Links({ inc }: { inc: Inc }) {
   const base = `/api/v1/incidents/${encodeURIComponent(inc.id)}`;
@@ -32,6 +43,8 @@ export function Incident({ route }: { route: Route }) {
   const ver = inc ? `${inc.updated_at ?? ''}:${inc.end ?? ''}:${inc.status}` : '';
   const rep = useData((s) => (inc ? api.report(id, s) : Promise.resolve(null)), `report:${id}:${ver}`, null);
   const ev = useData((s) => (inc ? api.evidence(id, s) : Promise.resolve(null)), `evidence:${id}:${ver}`, null);
+  const cw = inc ? contextWindow(inc) : null;
+  const bgp = useData((s) => (inc && cw && inc.asns.length ? api.bgp(inc.asns, cw.since, cw.until, s) : Promise.resolve(null)), `bgp:${id}:${ver}`, null);
   const r = rep.data;
   return (
     <>
@@ -90,6 +103,20 @@ export function Incident({ route }: { route: Route }) {
               );
             })}
           </section>
+          {inc && cw && bgp.data && bgp.data.length > 0 && (
+            <section aria-labelledby="bgp-h">
+              <h2 id="bgp-h">BGP visibility</h2>
+              <p class="small muted">{BGP_TITLE}, per affected network; the incident shaded. A drop means routes to part of the network's address space were withdrawn.</p>
+              <BgpChart
+                series={bgp.data}
+                names={new Map(inc.asns.map((a, k) => [a, inc.networks[k] ?? '']))}
+                since={cw.since}
+                until={cw.until}
+                height={180}
+                shade={[{ start: sec(inc.start), end: inc.end ? sec(inc.end) : cw.until }]}
+              />
+            </section>
+          )}
           <section aria-labelledby="ev-h">
             <h2 id="ev-h">Evidence</h2>
             <p>{inc.evidence.measurements.toLocaleString('en')} measurements, {inc.evidence.anomalies.toLocaleString('en')} anomalous, from {inc.evidence.probes} distinct probes. Sample measurements:</p>
