@@ -27,6 +27,10 @@ export async function usage(): Promise<string> {
   return lines.join('\n') + '\n';
 }
 
+function firstLine(s: string): string {
+  return s.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? s;
+}
+
 export async function main(argv: string[], ctxIn?: Partial<CliContext>): Promise<number> {
   const verbose = argv.includes('--verbose');
   const args = argv.filter((a) => a !== '--verbose');
@@ -69,12 +73,13 @@ export async function main(argv: string[], ctxIn?: Partial<CliContext>): Promise
     return await cmd.run(rest, ctx);
   } catch (e) {
     if (isVigilError(e)) {
-      ctx.stderr.write(`vigil: ${e.message}\n`);
+      // one line: messages from below (DuckDB, fetch) may span several
+      ctx.stderr.write(`vigil: ${firstLine(e.message)}\n`);
       if (verbose && e.stack) ctx.stderr.write(e.stack + '\n');
       return e.exitCode;
     }
     const err = e as Error;
-    ctx.stderr.write(`vigil: internal error: ${err?.message ?? String(e)}\n`);
+    ctx.stderr.write(`vigil: internal error: ${firstLine(err?.message ?? String(e))}\n`);
     if (verbose && err?.stack) ctx.stderr.write(err.stack + '\n');
     return 1;
   }

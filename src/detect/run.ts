@@ -138,7 +138,11 @@ export async function runDetection(store: Store, opts: RunOptions = {}): Promise
   const retracted = stored.filter((s) => !used.has(s.id) && sec(s.start) >= from);
   if (retracted.length) await store.deleteIncidents(retracted.map((r) => r.id));
   await store.upsertIncidents(out);
-  await store.setState(STATE_KEY, JSON.stringify({ maxT: stats.maxT, observations: stats.observations, ranAt: now } satisfies Watermark));
+  // The watermark says "everything up to here was analysed": only a run over all countries and up
+  // to the data's end may move it (a --cc or --until run saw part of the data).
+  if (opts.cc === undefined && opts.until === undefined) {
+    await store.setState(STATE_KEY, JSON.stringify({ maxT: stats.maxT, observations: stats.observations, ranAt: now } satisfies Watermark));
+  }
   const incidents = await store.incidents({ cc: opts.cc, limit: 1000 });
   return { incidents, opened, updated, resolved, retracted };
 }

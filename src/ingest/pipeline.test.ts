@@ -102,3 +102,19 @@ test('protoKeyPath finds nested keys and ignores values', () => {
   assert.equal(protoKeyPath(JSON.parse('{"a":[{"b":{"__proto__":1}}]}')), '/a/0/b/__proto__');
   assert.equal(protoKeyPath({ a: '__proto__' }), null);
 });
+
+test('a re-sent uid cannot bring observations of its own (only the stored measurement counts)', async () => {
+  const store = await openDuckDbStore(join(dir, 'forge.duckdb'));
+  try {
+    const first = wcMeasurement(7, { measurement_uid: 'uid-forge-1' });
+    assert.equal((await ingest(store, [first])).accepted, 1);
+    const before = await store.observationsOf('uid-forge-1');
+    assert.deepEqual(before.map((o) => o.target), ['twitter']);
+    // the same uid, claiming another input, network and probe
+    const forged = wcMeasurement(7, { measurement_uid: 'uid-forge-1', input: 'https://www.youtube.com/', probe_asn: 'AS6306', annotations: { probe_id: 'attacker' } });
+    assert.deepEqual(await ingest(store, [forged]), { accepted: 0, duplicates: 1, rejected: [] });
+    assert.deepEqual(await store.observationsOf('uid-forge-1'), before);
+  } finally {
+    await store.close();
+  }
+});

@@ -110,23 +110,28 @@ export function prepare(item: unknown, opts: IngestOptions = {}): { stored: Stor
   const insane = sanity(m, opts.now ?? Date.now(), opts.maxFutureMs ?? 86_400_000);
   if (insane) return insane;
   try {
-    const observations = analyzeMeasurement(m);
-    // Source diversity (docs/reliability.md "Poisoning"): a measurement the collector tagged with
-    // the pseudonym of its source network counts, for detection's probe agreement, as that source,
-    // so many probe ids claimed from one network weigh as one probe.
-    const group = m.annotations?.vigil_source_group;
-    if (typeof group === 'string' && SOURCE_GROUP.test(group)) for (const o of observations) o.probe_id = group;
-    return { stored: toStoredMeasurement(m), observations };
+    return { stored: toStoredMeasurement(m), observations: observationsOf(m) };
   } catch (e) {
     // analysis is written never to throw on shape; if it does, the item is rejected, not the batch
     return `analysis failed: ${(e as Error).message.split('\n')[0]}`;
   }
 }
 
+/** A measurement's observations, as detection counts them. */
+function observationsOf(m: Envelope): Observation[] {
+  const observations = analyzeMeasurement(m);
+  // Source diversity (docs/reliability.md "Poisoning"): a measurement the collector tagged with
+  // the pseudonym of its source network counts, for detection's probe agreement, as that source,
+  // so many probe ids claimed from one network weigh as one probe.
+  const group = m.annotations?.vigil_source_group;
+  if (typeof group === 'string' && SOURCE_GROUP.test(group)) for (const o of observations) o.probe_id = group;
+  return observations;
+}
+
 export async function ingest(store: Store, items: unknown[], opts: IngestOptions = {}): Promise<IngestResult> {
   const rejected: IngestResult['rejected'] = [];
   const rows: StoredMeasurement[] = [];
-  const observations: Observation[] = [];
+  const byUid = new Map<string, Observation[]>();
   const seen = new Set<string>();
   let batchDuplicates = 0;
   for (let i = 0; i < items.length; i++) {
@@ -141,7 +146,19 @@ export async function ingest(store: Store, items: unknown[], opts: IngestOptions
     }
     seen.add(p.stored.uid);
     rows.push(p.stored);
-    observations.push(...p.observations);
+    byUid.set(p.stored.uid, p.observations);
+  }
+  // A re-sent uid must not bring observations of its own: anyone can re-send a stored uid with
+  // other contents. Its observations come from the measurement as first stored (which also
+  // completes one whose observations a crash cut off, below).
+  const existing = rows.length > 0 ? await store.existingUids(rows.map((r) => r.uid)) : new Set<string>();
+  const observations: Observation[] = [];
+  for (const r of rows) {
+    if (!existing.has(r.uid)) { observations.push(...byUid.get(r.uid)!); continue; }
+    const stored = await store.measurement(r.uid);
+    if (stored) {
+      try { observations.push(...observationsOf(stored)); } catch {}
+    }
   }
   // Measurements first, then observations (issue 9 §2): if the process dies between the two
   // writes, what is left is a stored measurement without its observations — invisible to

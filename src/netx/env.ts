@@ -14,6 +14,9 @@ export interface NetEnv {
   ca?: string[];
   /** lab: 127/8 answers are not bogons */
   loopbackIsNormal?: boolean;
+  /** never connect to a non-public address (bogons: RFC 1918, loopback, link-local, …): the
+   *  control helper measures for strangers and must not become a proxy into its own network */
+  publicOnly?: boolean;
   /** per-step deadlines in ms */
   timeouts: { dns: number; connect: number; tls: number; http: number };
   /** byte caps: response body and response header block */

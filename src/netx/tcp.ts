@@ -2,7 +2,8 @@
 // the port actually dialled differs only in the lab (env.ports) and is noted as x_dialed_port.
 import net from 'node:net';
 import type { TcpConnect } from '../model/measurement.js';
-import type { Failure } from '../model/failures.js';
+import { unknownFailure, type Failure } from '../model/failures.js';
+import { isBogon } from './bogon.js';
 import { classifyTcp, NetError } from './classify.js';
 import { mapPort, type NetEnv } from './env.js';
 import { setExtra, type Trace } from './trace.js';
@@ -19,6 +20,11 @@ export function tcpConnect(ip: string, port: number, env: NetEnv, trace: Trace, 
   if (dial !== port) setExtra(entry, 'x_dialed_port', dial);
   trace.tcp.push(entry);
   const fam = net.isIP(ip);
+  if (env.publicOnly && isBogon(ip, false)) {
+    entry.status.failure = unknownFailure('refused: not a public address');
+    entry.t = trace.now();
+    return Promise.resolve({ socket: null, failure: entry.status.failure as Failure, entry });
+  }
   const opts: net.TcpNetConnectOpts = { host: ip, port: dial, noDelay: true };
   if (env.localAddress && net.isIP(env.localAddress) === fam) opts.localAddress = env.localAddress;
   return new Promise((resolve) => {

@@ -182,3 +182,28 @@ test('collector down for several rounds, then up: every measurement arrives exac
     await lab.close();
   }
 });
+
+test('against the real collector: an all-rejected batch (HTTP 400) and an oversized one (413) are set aside, not retried forever', async () => {
+  const { createServer } = await import('../collect/server.js');
+  const { openDuckDbStore } = await import('../store/duckdb/duckdb-store.js');
+  const { envelope } = await import('../store/shared-suite.js');
+  const store = await openDuckDbStore(join(root, 'real.duckdb'));
+  const app = await createServer({ store, bodyLimit: 64 * 1024 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const ob = await Outbox.open(newDir());
+    await ob.put({ ...envelope({ report_id: 'bad' }), probe_cc: 'not a country' });       // invalid
+    await ob.put({ ...envelope({ report_id: 'huge' }), annotations: { pad: 'x'.repeat(100 * 1024) } }); // > body limit
+    await ob.put(envelope({ report_id: 'good' }));
+    const r = await uploadOutbox(ob, url, { batchSize: 1 });
+    assert.equal(r.failure, null);
+    assert.deepEqual([r.accepted, r.rejected], [1, 2]);
+    assert.equal(await ob.count(), 0);
+    assert.equal(readdirSync(ob.rejectedDir).filter((n) => n.endsWith('.json')).length, 2);
+    assert.equal(await store.countMeasurements(), 1);
+  } finally {
+    await app.close();
+    await store.close();
+  }
+});

@@ -75,15 +75,26 @@ export async function uploadOutbox(outbox: Outbox, collector: string, opts: Uplo
       batchSize = Math.max(1, Math.floor(items.length / 2));
       continue;
     }
+    if (res.status === 413) {
+      // one measurement larger than the collector takes: it never will; set it aside, go on
+      await res.body?.cancel();
+      await outbox.reject(items[0].name, 'collector answered 413: larger than its body limit');
+      rep.sent += 1;
+      rep.rejected += 1;
+      continue;
+    }
     let body: unknown = null;
     try {
       body = await res.json();
     } catch {}
-    if (!res.ok) {
+    // A 400 whose answer accounts for every item (all rejected, e.g. clock skew or a schema
+    // change) is an answer like a 200's: the rejected items are set aside, not retried forever.
+    const answered = res.status === 400 ? parseAnswer(body, items.length) : null;
+    if (!res.ok && (answered === null || typeof answered === 'string')) {
       rep.failure = `collector answered HTTP ${res.status}`;
       return rep;
     }
-    const a = parseAnswer(body, items.length);
+    const a = answered ?? parseAnswer(body, items.length);
     if (typeof a === 'string') {
       rep.failure = `unexpected collector answer: ${a}`;
       return rep;

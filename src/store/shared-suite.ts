@@ -323,6 +323,13 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       assert.deepEqual(await s.sampleUids({ ...q, cc: 'BR' }), []);
     }));
 
+    test('existingUids: which of these uids are stored', () => withStore(async (s) => {
+      await s.insertMeasurements([stored('e1', T0), stored('e2', T0 + 60)]);
+      assert.deepEqual([...(await s.existingUids(['e2', 'nope', 'e1', 'e1']))].sort(), ['e1', 'e2']);
+      assert.deepEqual([...(await s.existingUids([]))], []);
+      assert.deepEqual([...(await s.existingUids(["x' OR '1'='1"]))], []);
+    }));
+
     test('countProbes: distinct probes with non-ok observations', () => withStore(async (s) => {
       await s.insertObservations(obs(DATA));
       const q = { cc: 'VE', asns: [8048], targets: ['twitter'], since: T0, until: T0 + 3600 };

@@ -125,6 +125,8 @@ export interface Store {
   /** Stores observations; (uid, target) pairs already present are skipped. */
   insertObservations(rows: Observation[]): Promise<number>;
   measurement(uid: string): Promise<Envelope | null>;
+  /** The uids among these that are already stored. */
+  existingUids(uids: string[]): Promise<Set<string>>;
   /** Ordered by (t, uid) in `order`'s direction. */
   measurements(q: MeasurementQuery): Promise<MeasurementSummary[]>;
   countMeasurements(q?: Omit<MeasurementQuery, 'limit' | 'offset' | 'order'>): Promise<number>;

@@ -18,6 +18,9 @@ back what DNS, TCP, TLS and HTTP look like from here (OONI's web_connectivity co
   --local-address IP   measure from this source address
   --ca FILE            also trust the CA certificates in this PEM file
   --http-port N, --https-port N   dial these instead of 80/443 (lab servers)
+  --allow-private      also measure non-public addresses (a lab; by default the helper refuses
+                       RFC 1918, loopback, link-local and other bogons, so it is no proxy into
+                       the network it runs in)
   --cache DURATION     answer identical requests from one measurement for this long, e.g. 10s
                        (default 0: measure every request)
 `;
@@ -29,6 +32,7 @@ const command: Command = {
     const { values: v } = parse(args, {
       port: { type: 'string' }, host: { type: 'string' }, resolver: { type: 'string' }, 'local-address': { type: 'string' },
       ca: { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' }, cache: { type: 'string' },
+      'allow-private': { type: 'boolean' },
     }, false);
     const cacheMs = v.cache ? parseDuration(v.cache, '--cache') : 0;
     const port = parseIntFlag(v.port, '--port', 0, 65535) ?? 8081;
@@ -54,6 +58,7 @@ const command: Command = {
     const hp = parseIntFlag(v['http-port'], '--http-port', 1, 65535);
     const sp = parseIntFlag(v['https-port'], '--https-port', 1, 65535);
     if (hp || sp) env.ports = { http: hp, https: sp };
+    env.publicOnly = !v['allow-private'];
     const h = await startHelper({ host, port, env, cacheMs });
     ctx.stdout.write(`control helper listening on ${h.url}\n`);
     await new Promise<void>((resolve) => {

@@ -224,7 +224,7 @@ const command: Command = {
       }
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      ctx.stdout.write(`vigil: collector listening on ${https ? 'https' : 'http'}://${shown}:${addr.port}/ (store: ${store.engine} ${db})\n`);
+      ctx.stdout.write(`vigil: collector listening on ${https ? 'https' : 'http'}://${shown}:${addr.port}/ (store: ${store.engine} ${db.replace(/\/\/[^/@]*@/, '//')})\n`);
       ctx.stderr.write(`vigil: uploads ${access.mode === 'tokens' ? 'need a probe token' : 'open to anyone'}; admin API ${access.adminToken ? 'on' : 'off'}\n`);
       if (!runner) ctx.stderr.write('vigil: detection off (--no-detect)\n');
       runner?.trigger();

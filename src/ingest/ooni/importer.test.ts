@@ -161,3 +161,11 @@ test('CLI: usage errors and a missing file', async () => {
   assert.equal(code, 1);
   assert.match(err.text, /missing\.jsonl: no such file/);
 });
+
+test('a store that fails mid-import stops it with one STORE error (nothing reported as kept that was not)', async () => {
+  const f = join(dir, 'store-fails.jsonl');
+  writeFileSync(f, [line(900), line(901)].join('\n') + '\n');
+  const store = await openDuckDbStore(join(dir, 'closed.duckdb'));
+  await store.close(); // every write now fails
+  await assert.rejects(importOoni(store, [f]), (e: Error & { code?: string }) => e.code === 'STORE' && /store write failed at .*store-fails\.jsonl:1/.test(e.message));
+});

@@ -9,6 +9,15 @@ import type { Store } from '../../store/store.js';
 import { ingest } from '../pipeline.js';
 import { classify } from './classify.js';
 import { DEFAULT_LINE_CAP, decompressed, splitLines } from './lines.js';
+import { VigilError } from '../../model/errors.js';
+
+/** A batch the store could not write: ends the import (unlike a bad line or a bad file). */
+class StoreWriteError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
 
 export interface ImportOptions {
   stdin?: Readable;
@@ -69,7 +78,14 @@ export async function importOoni(store: Store, paths: string[], opts: ImportOpti
     if (batch.length === 0) return;
     const b = batch;
     batch = [];
-    const r = await ingest(store, b.map((x) => x.item), { testKeys: 'lenient' });
+    let r: Awaited<ReturnType<typeof ingest>>;
+    try {
+      r = await ingest(store, b.map((x) => x.item), { testKeys: 'lenient' });
+    } catch (e) {
+      // the store failed (disk full, lock, …): stop here, saying where, instead of reading on and
+      // reporting lines as kept that were not written
+      throw new StoreWriteError(`store write failed at ${b[0].where}: ${(e as Error).message.split('\n')[0]}`, e);
+    }
     summary.imported += r.accepted;
     summary.duplicates += r.duplicates;
     for (const x of r.rejected) reject(b[x.index].where, x.error);
@@ -146,12 +162,18 @@ export async function importOoni(store: Store, paths: string[], opts: ImportOpti
         }
       }
     } catch (e) {
+      if (e instanceof StoreWriteError) throw new VigilError('STORE', `${e.message}; ${summary.imported} imported before it (a re-run imports the rest)`, { cause: e });
       const msg = (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' || /unexpected end of file/.test((e as Error).message)
         ? 'truncated gzip stream (unexpected end of file)'
         : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0];
       summary.errors.push({ file: name, error: `${msg}; lines before ${lastLine + 1} kept` });
     }
-    await flush();
+    try {
+      await flush();
+    } catch (e) {
+      if (e instanceof StoreWriteError) throw new VigilError('STORE', `${e.message}; ${summary.imported} imported before it (a re-run imports the rest)`, { cause: e });
+      throw e;
+    }
     if (!sawContent && !summary.errors.some((x) => x.file === name)) summary.skipped.push({ file: name, reason: 'empty' });
     for (const [reason, n] of skips) {
       summary.skipped.push({ file: name, reason: n > 1 || measurements > 0 ? `${reason} (${n} records)` : reason });

@@ -210,6 +210,15 @@ export class ClickHouseStore implements Store {
   }
 
   // ---- measurements and observations -------------------------------------------------------------
+  async existingUids(uids: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const part of chunks([...new Set(uids.map(String))], CHECK_CHUNK)) {
+      const found = await this.query(`SELECT DISTINCT uid FROM ${this.t('measurement_uids')} WHERE uid IN ${quoteList(part, 'uid')}`);
+      for (const f of found) out.add(String(f.uid));
+    }
+    return out;
+  }
+
   async insertMeasurements(rows: StoredMeasurement[]): Promise<InsertResult> {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     const seen = new Set<string>();

@@ -187,6 +187,17 @@ export class DuckDbStore implements Store {
     return { inserted, duplicates: rows.length - inserted };
   }
 
+  async existingUids(uids: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const all = [...new Set(uids.map(String))];
+    for (let i = 0; i < all.length; i += 1000) {
+      const part = all.slice(i, i + 1000);
+      const rows = await this.query(`SELECT uid FROM measurements WHERE uid IN (${placeholders(part.length)})`, part);
+      for (const r of rows) out.add(r.uid as string);
+    }
+    return out;
+  }
+
   async insertObservations(rows: Observation[]): Promise<number> {
     if (rows.length === 0) return 0;
     const seen = new Set<string>();
