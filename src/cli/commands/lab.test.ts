@@ -29,7 +29,7 @@ test('vigil lab: unknown scenario or bad flag is a usage error', async () => {
 });
 
 test('vigil lab starts, prints where things are, stops on SIGINT', { timeout: 60_000 }, async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/vigil', 'lab', '--scenario', 'sni-reset', '--speed', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/vigil', 'lab', '--scenario', 'sni-reset', '--speed', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VIGIL_FROM_SOURCE: '1' } });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));

@@ -16,7 +16,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('vigil serve: listen, ingest, stop on SIGTERM with the store checkpointed', async () => {
   const db = join(dir, 'serve.duckdb');
-  const child = spawn(process.execPath, [repoPath('bin', 'vigil'), 'serve', '--db', db, '--port', '0', '--detect-every', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [repoPath('bin', 'vigil'), 'serve', '--db', db, '--port', '0', '--detect-every', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VIGIL_FROM_SOURCE: '1' } });
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => { err += c.toString(); });

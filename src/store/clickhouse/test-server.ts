@@ -153,7 +153,22 @@ async function waitForPing(httpPort: number, child: ChildProcess, dir: string, t
 }
 
 /** Starts one clickhouse-server; `extraConfig` is raw XML inserted into config.xml (remote_servers). */
-export async function startClickHouse(opts: { tcpPort?: number; httpPort?: number; database?: string; extraConfig?: string; timeoutMs?: number } = {}): Promise<ClickHouseServer> {
+type StartOptions = { tcpPort?: number; httpPort?: number; database?: string; extraConfig?: string; timeoutMs?: number };
+
+/** Starts one server; with ports chosen here, a port taken between choosing and binding (other
+ *  test files run at the same time) is retried on new ports. */
+export async function startClickHouse(opts: StartOptions = {}): Promise<ClickHouseServer> {
+  const tries = opts.httpPort === undefined && opts.tcpPort === undefined ? 3 : 1;
+  for (let i = 1; ; i++) {
+    try {
+      return await startClickHouseOnce(opts);
+    } catch (e) {
+      if (i >= tries) throw e;
+    }
+  }
+}
+
+async function startClickHouseOnce(opts: StartOptions): Promise<ClickHouseServer> {
   const bin = clickHouseBinary();
   if (!bin) throw new VigilError('CONFIG', 'clickhouse-server is not installed');
   const [p1, p2] = await freePorts(2);
@@ -168,6 +183,7 @@ export async function startClickHouse(opts: { tcpPort?: number; httpPort?: numbe
   try {
     await waitForPing(httpPort, child, dir, opts.timeoutMs ?? 30_000);
   } catch (e) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
