@@ -61,12 +61,13 @@ const command: Command = {
     ctx.stdout.write(`${result.measurements} measurements by ${(values.probes ? Number(values.probes) : 8) * 3} probes in ${result.elapsedS.toFixed(1)} s\n`);
     for (const [k, f] of Object.entries(result.files)) ctx.stdout.write(`  ${k.padEnd(10)} ${f}\n`);
     if (!serve) return result.headline ? 0 : 1;
-    ctx.stdout.write(`\nDashboard and API: ${result.url}/  (Ctrl-C to stop)\n`);
-    await new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    ctx.stdout.write(`\nDashboard and API: ${result.url}/  (Ctrl-C to stop)\n`);
+    await stopped;
     await result.close();
     return 0;
   },

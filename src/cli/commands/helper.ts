@@ -60,11 +60,12 @@ const command: Command = {
     if (hp || sp) env.ports = { http: hp, https: sp };
     env.publicOnly = !v['allow-private'];
     const h = await startHelper({ host, port, env, cacheMs });
-    ctx.stdout.write(`control helper listening on ${h.url}\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
     });
+    ctx.stdout.write(`control helper listening on ${h.url}\n`);
+    await stopped;
     await h.close();
     return 0;
   },

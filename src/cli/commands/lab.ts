@@ -74,9 +74,8 @@ const command: Command = {
     out.push(`prefix table:   ${lab.prefixTablePath}`);
     out.push(`everything, with a ready NetEnv per network: ${infoPath}`);
     out.push('', 'Ctrl-C stops the lab.', '');
-    ctx.stdout.write(out.join('\n'));
-
-    await new Promise<void>((resolve) => {
+    // listen for Ctrl-C before saying so: whoever reads the line may send it at once
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -85,6 +84,8 @@ const command: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    ctx.stdout.write(out.join('\n'));
+    await stopped;
     await lab.close();
     ctx.stdout.write('vigil lab: stopped\n');
     return 0;

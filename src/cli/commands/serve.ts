@@ -224,11 +224,13 @@ const command: Command = {
       }
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      // listen for signals before announcing: whoever reads the line may signal at once
+      const signalled = waitForSignal();
       ctx.stdout.write(`vigil: collector listening on ${https ? 'https' : 'http'}://${shown}:${addr.port}/ (store: ${store.engine} ${db.replace(/\/\/[^/@]*@/, '//')})\n`);
       ctx.stderr.write(`vigil: uploads ${access.mode === 'tokens' ? 'need a probe token' : 'open to anyone'}; admin API ${access.adminToken ? 'on' : 'off'}\n`);
       if (!runner) ctx.stderr.write('vigil: detection off (--no-detect)\n');
       runner?.trigger();
-      const sig = await waitForSignal();
+      const sig = await signalled;
       ctx.stderr.write(`vigil: ${sig}: stopping\n`);
     } finally {
       await app?.close();
