@@ -18,14 +18,8 @@ import { binOf } from './series.js';
 import { betaBinomialLog, gaussianLog, mad, median, negBinomialLog, twoStateHmm } from './stats.js';
 import { incidentId, summarize } from './summary.js';
 
-export interface BgpDrop {
-  asn: number;
-  cc: string;
-  start: number;
-  end: number | null;
-  baseline: number;
-  min: number;
-}
+export type { BgpDrop } from './bgp-drops.js';
+import type { BgpDrop } from './bgp-drops.js';
 
 export interface DetectParams {
   /** per-bin probability of entering / leaving a disruption (HMM transitions) */

@@ -1,10 +1,9 @@
 // `vigil helper`: the control helper (ts-017's test helper) on --host:--port, until interrupted.
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from '../context.js';
+import { netEnvFromFlags } from '../net-flags.js';
 import { parse, parseIntFlag, parseDuration } from '../args.js';
 import { UsageError } from '../../model/errors.js';
-import { defaultNetEnv, splitEndpoint } from '../../netx/env.js';
 import { startHelper } from '../../helper/server.js';
 
 const help = `usage: vigil helper [--port N] [--host ADDR] [options]
@@ -38,26 +37,7 @@ const command: Command = {
     const port = parseIntFlag(v.port, '--port', 0, 65535) ?? 8081;
     const host = v.host ?? '127.0.0.1';
     if (!isIP(host) && host !== 'localhost') throw new UsageError(`--host: expected an IP address (got "${host}")`);
-    const env = defaultNetEnv();
-    if (v.resolver) {
-      const e = splitEndpoint(v.resolver);
-      if (!e || !isIP(e.ip)) throw new UsageError(`--resolver: expected IP:PORT (got "${v.resolver}")`);
-      env.resolver = { kind: 'udp', address: e.ip, port: e.port };
-    }
-    if (v['local-address']) {
-      if (!isIP(v['local-address'])) throw new UsageError(`--local-address: not an IP address: "${v['local-address']}"`);
-      env.localAddress = v['local-address'];
-    }
-    if (v.ca) {
-      try {
-        env.ca = [readFileSync(v.ca, 'utf8')];
-      } catch (e) {
-        throw new UsageError(`--ca: cannot read ${v.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-    }
-    const hp = parseIntFlag(v['http-port'], '--http-port', 1, 65535);
-    const sp = parseIntFlag(v['https-port'], '--https-port', 1, 65535);
-    if (hp || sp) env.ports = { http: hp, https: sp };
+    const env = netEnvFromFlags(v);
     env.publicOnly = !v['allow-private'];
     const h = await startHelper({ host, port, env, cacheMs });
     const stopped = new Promise<void>((resolve) => {

@@ -5,12 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isIP } from 'node:net';
 import type { Command } from '../context.js';
+import { netEnvFromFlags } from '../net-flags.js';
 import { parse, parseDuration, parseIntFlag } from '../args.js';
 import { UsageError, VigilError } from '../../model/errors.js';
 import { systemClock } from '../../model/time.js';
-import { defaultNetEnv, splitEndpoint, type NetEnv } from '../../netx/env.js';
 import { defaultTargets, loadTargets } from '../../probe/targets.js';
 import { Outbox } from '../../probe/outbox.js';
 import { runProbe } from '../../probe/runner.js';
@@ -102,26 +101,7 @@ const command: Command = {
     for (const [flag, url] of [['--collector', v.collector], ['--helper', v.helper]] as const) {
       if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`${flag}: expected an http(s) URL (got "${url}")`);
     }
-    const env: NetEnv = defaultNetEnv();
-    if (v.resolver) {
-      const e = splitEndpoint(v.resolver);
-      if (!e || !isIP(e.ip)) throw new UsageError(`--resolver: expected IP:PORT (got "${v.resolver}")`);
-      env.resolver = { kind: 'udp', address: e.ip, port: e.port };
-    }
-    if (v['local-address']) {
-      if (!isIP(v['local-address'])) throw new UsageError(`--local-address: not an IP address: "${v['local-address']}"`);
-      env.localAddress = v['local-address'];
-    }
-    if (v.ca) {
-      try {
-        env.ca = [readFileSync(v.ca, 'utf8')];
-      } catch (e) {
-        throw new UsageError(`--ca: cannot read ${v.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-    }
-    const hp = parseIntFlag(v['http-port'], '--http-port', 1, 65535);
-    const sp = parseIntFlag(v['https-port'], '--https-port', 1, 65535);
-    if (hp || sp) env.ports = { http: hp, https: sp };
+    const env = netEnvFromFlags(v);
     if (v['loopback-normal']) env.loopbackIsNormal = true;
     const targets = v.targets ? await loadTargets(v.targets) : defaultTargets();
 
