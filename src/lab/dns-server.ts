@@ -23,7 +23,7 @@ export interface DnsServerOptions {
   censor?: Censor | null;
   /** an ISP resolver lies itself (NXDOMAIN, bogon); an outside one is subject to injection only */
   isp: boolean;
-  /** delay of the real answer behind an injected one, ms */
+  /** delay of the real answer behind an injected one, ms (default 0: sent right after it) */
   injectLagMs?: number;
   /** first two octets of the sites' addresses (default "127.100"; the netns lab uses another /16) */
   hosting?: string;
@@ -58,7 +58,9 @@ export function truthfulAnswer(name: string, type: string, hosting = LOOPBACK_HO
 export function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const sock = dgram.createSocket('udp4');
   const timers = new Set<NodeJS.Timeout>();
-  const lag = opts.injectLagMs ?? 5;
+  // The forged answer goes first and the real one right behind it (back to back by default): on a
+  // loaded machine a timer-delayed real answer could arrive after a fast measurement had ended.
+  const lag = opts.injectLagMs ?? 0;
   const hosting = opts.hosting ?? LOOPBACK_HOSTING;
   const injected = relocate(INJECTED_ADDRESS, hosting);
   sock.on('message', (msg, rinfo) => {
@@ -81,6 +83,10 @@ export function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
     const d = opts.censor?.decide(rinfo.address, 'dns', { host: question.name }) ?? null;
     if (d?.technique === 'dns_inject' && question.type === 'A') {
       send(reply(q, NOERROR, injected));
+      if (lag <= 0) {
+        send(reply(q, rcode, addr));
+        return;
+      }
       const t = setTimeout(() => { timers.delete(t); send(reply(q, rcode, addr)); }, lag);
       timers.add(t);
       return;
