@@ -5,6 +5,7 @@ import { netEnvFromFlags } from '../net-flags.js';
 import { parse, parseIntFlag, parseDuration } from '../args.js';
 import { UsageError } from '../../model/errors.js';
 import { startHelper } from '../../helper/server.js';
+import { startWhoamiDns } from '../../helper/whoami-dns.js';
 
 const help = `usage: vigil helper [--port N] [--host ADDR] [options]
 
@@ -20,6 +21,10 @@ back what DNS, TCP, TLS and HTTP look like from here (OONI's web_connectivity co
   --allow-private      also measure non-public addresses (a lab; by default the helper refuses
                        RFC 1918, loopback, link-local and other bogons, so it is no proxy into
                        the network it runs in)
+  --whoami-port N      also serve the whoami DNS zone (UDP, on --host): it answers with the address
+                       a query came from, so probes learn which resolver their network uses;
+                       delegate the zone to this host (docs/geolocation.md)
+  --whoami-zone Z      the zone (default whoami.vigil.invalid)
   --cache DURATION     answer identical requests from one measurement for this long, e.g. 10s
                        (default 0: measure every request)
 `;
@@ -31,8 +36,9 @@ const command: Command = {
     const { values: v } = parse(args, {
       port: { type: 'string' }, host: { type: 'string' }, resolver: { type: 'string' }, 'local-address': { type: 'string' },
       ca: { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' }, cache: { type: 'string' },
-      'allow-private': { type: 'boolean' },
+      'allow-private': { type: 'boolean' }, 'whoami-port': { type: 'string' }, 'whoami-zone': { type: 'string' },
     }, false);
+    const whoamiPort = parseIntFlag(v['whoami-port'], '--whoami-port', 0, 65535);
     const cacheMs = v.cache ? parseDuration(v.cache, '--cache') : 0;
     const port = parseIntFlag(v.port, '--port', 0, 65535) ?? 8081;
     const host = v.host ?? '127.0.0.1';
@@ -40,12 +46,18 @@ const command: Command = {
     const env = netEnvFromFlags(v);
     env.publicOnly = !v['allow-private'];
     const h = await startHelper({ host, port, env, cacheMs });
+    const who = whoamiPort === undefined ? null : await startWhoamiDns({ host, port: whoamiPort, ...(v['whoami-zone'] ? { zone: v['whoami-zone'] } : {}) }).catch(async (e) => {
+      await h.close();
+      throw e;
+    });
     const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
     ctx.stdout.write(`control helper listening on ${h.url}\n`);
+    if (who) ctx.stdout.write(`whoami DNS for ${who.zone} on ${who.address}:${who.port}/udp\n`);
     await stopped;
+    await who?.close();
     await h.close();
     return 0;
   },

@@ -27,7 +27,7 @@ async function vigil(...argv: string[]) {
 }
 
 test('usage errors: one line, exit 2', async () => {
-  for (const argv of [['probe'], ['probe', '--out', 'x', '--once', '--interval', '5m'], ['probe', '--out', 'x', '--concurrency', 'lots'], ['probe', '--out', 'x', '--resolver', 'nope'], ['probe', '--out', 'x', '--only', 'ping']]) {
+  for (const argv of [['probe'], ['probe', '--out', 'x', '--once', '--interval', '5m'], ['probe', '--out', 'x', '--concurrency', 'lots'], ['probe', '--out', 'x', '--resolver', 'nope'], ['probe', '--out', 'x', '--only', 'ping'], ['probe', '--out', 'x', '--whoami', 'not a zone!']]) {
     const r = await vigil(...argv);
     assert.equal(r.code, 2, argv.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -84,4 +84,23 @@ test('probe --once --out against local servers writes valid JSONL', async () => 
   assert.equal(wc.length, 2);
   for (const m of wc) assert.equal(m.test_keys.blocking, false);
   assert.equal(ms.find((m) => m.test_name === 'telegram').test_keys.telegram_web_status, 'ok');
+});
+
+test('probe --prefix-table: without a collector, the probe places itself from its own database', async () => {
+  const targets = join(dir, 'targets-geo.json');
+  writeFileSync(targets, JSON.stringify({ web: [{ url: 'http://www.site.test/' }] }));
+  const table = join(dir, 'prefixes.tsv');
+  writeFileSync(table, '127.0.0.0/8\t64555\tVE\tLab Net\n');
+  const env = lab.cleanEnv;
+  const resolver = env.resolver.kind === 'udp' ? `${env.resolver.address}:${env.resolver.port}` : '';
+  const out = join(dir, 'out-geo.jsonl');
+  const r = await vigil('probe', '--once', '--out', out, '--targets', targets, '--resolver', resolver, '--local-address', '127.0.0.1',
+    '--http-port', String(lab.httpPort), '--loopback-normal', '--prefix-table', table, '--probe-id', 'p2');
+  assert.equal(r.code, 0, r.stderr);
+  const [m] = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(m.probe_asn, 'AS64555');
+  assert.equal(m.probe_cc, 'VE');
+  assert.equal(m.probe_network_name, 'Lab Net');
+  assert.equal(m.probe_ip, '127.0.0.1');
+  assert.match(m.annotations.vigil_location_source, /^geo:/);
 });

@@ -1,6 +1,7 @@
 // `vigil probe`: run the measurement suite once or every --interval, writing JSONL (--out) and/or
 // uploading through the crash-safe outbox (--collector, --outbox). Identity comes from
-// resolveIdentity (collector geolookup, then flags); unknown stays ZZ / AS0, annotated.
+// resolveIdentity (collector geolookup, then its own geo databases, then flags); unknown stays
+// ZZ / AS0, annotated.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -15,6 +16,8 @@ import { Outbox } from '../../probe/outbox.js';
 import { runProbe } from '../../probe/runner.js';
 import { EXPERIMENTS } from '../../probe/registry.js';
 import { resolveIdentity } from '../../probe/identity.js';
+import { GEO_FLAGS, geoOptionsFrom } from '../../geo/config.js';
+import { openGeo } from '../../geo/lookup.js';
 import type { ProbeIdentity } from '../../probe/context.js';
 
 const help = `usage: vigil probe (--out FILE | --collector URL) [--once | --interval 5m] [options]
@@ -43,6 +46,11 @@ network:
   --http-port N, --https-port N   dial these instead of 80/443 (lab servers)
   --loopback-normal    127/8 answers are not bogons (lab)
 identity:
+  --asn-db F --country-db F --prefix-table F
+                       the probe's own geolocation databases (.mmdb, Vigil TSV or pyasn), asked
+                       when the collector cannot say (or $VIGIL_GEO_ASN_DB, …_COUNTRY_DB, …_PREFIX_TABLES)
+  --whoami ZONE        learn the resolver the network really uses by resolving a name under this
+                       zone, served by a helper's whoami DNS (vigil helper --whoami-port)
   --cc CC --asn N --network NAME   where the probe is, when nothing better is known
   --probe-id ID        stable pseudonymous probe id (default: kept in ~/.vigil/probe-id)
 `;
@@ -85,7 +93,7 @@ const command: Command = {
       helper: { type: 'string' }, resolver: { type: 'string' }, 'local-address': { type: 'string' }, ca: { type: 'string' },
       'http-port': { type: 'string' }, 'https-port': { type: 'string' }, 'loopback-normal': { type: 'boolean' },
       cc: { type: 'string' }, asn: { type: 'string' }, network: { type: 'string' }, 'probe-id': { type: 'string' },
-      'token-file': { type: 'string' },
+      'token-file': { type: 'string' }, whoami: { type: 'string' }, ...GEO_FLAGS,
     }, false);
     const token = readToken(v['token-file'], ctx.env.VIGIL_PROBE_TOKEN);
     void positionals;
@@ -107,7 +115,10 @@ const command: Command = {
 
     const outboxDir = v.collector ? (v.outbox ?? 'vigil-outbox') : v.outbox;
     const outbox = outboxDir ? await Outbox.open(outboxDir) : undefined;
-    const found = await resolveIdentity({ env, collectorUrl: v.collector, flags: { cc: v.cc?.toUpperCase(), asn, network: v.network } });
+    if (v.whoami !== undefined && !/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}\.?$/i.test(v.whoami)) throw new UsageError(`--whoami: not a DNS zone: "${v.whoami.slice(0, 80)}"`);
+    const geoOpts = geoOptionsFrom(v, ctx.env);
+    const geo = Object.keys(geoOpts).length ? await openGeo(geoOpts) : undefined;
+    const found = await resolveIdentity({ env, geo, whoamiName: v.whoami, collectorUrl: v.collector, flags: { cc: v.cc?.toUpperCase(), asn, network: v.network } });
     const identity: ProbeIdentity = {
       cc: found.cc, asn: found.asn, network: found.network, probeId: probeId(v['probe-id'], outboxDir),
       resolverIp: found.resolverIp, resolverAsn: found.resolverAsn, annotations: found.annotations,
