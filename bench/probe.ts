@@ -26,8 +26,10 @@ interface Row { label: string; n: number; seconds: number; perSec: number; cpuMs
 type Ready = { helperUrl: string; httpPort: number; httpsPort: number; caPem: string; resolver: NetEnv['resolver'] };
 
 function startLab(hosts: string[]): Promise<{ child: ChildProcess; ready: Ready }> {
-  const entry = fileURLToPath(new URL('./probe-lab.ts', import.meta.url)).replace(/\.js$/, '.ts');
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, VIGIL_BENCH_HOSTS: JSON.stringify(hosts) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // compiled (dist/bench/probe.js): the compiled lab beside it; from the sources: through tsx
+  const ts = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(`./probe-lab.${ts ? 'ts' : 'js'}`, import.meta.url));
+  const child = fork(entry, [], { execArgv: ts ? ['--import', 'tsx'] : [], env: { ...process.env, VIGIL_BENCH_HOSTS: JSON.stringify(hosts) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (c) => reject(new Error(`bench lab exited (${c})`)));
