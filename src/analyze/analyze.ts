@@ -52,10 +52,12 @@ export function verdictOf(m: Envelope): Verdict | null {
   }
 }
 
-export function analyzeMeasurement(m: Envelope): Observation[] {
-  const v = verdictOf(m);
-  if (!v) return [];
-  return [{
+/** The columns a measurement and its observations share (its uid and probe id are hashes:
+ *  compute them once when both are needed). */
+export type MeasurementColumns = Pick<StoredMeasurement, 'uid' | 't' | 'cc' | 'asn' | 'network' | 'probe_id' | 'test_name'>;
+
+export function measurementColumns(m: Envelope): MeasurementColumns {
+  return {
     uid: measurementUid(m),
     t: Math.floor(parseOoniTime(m.measurement_start_time) / 1000),
     cc: m.probe_cc,
@@ -63,6 +65,14 @@ export function analyzeMeasurement(m: Envelope): Observation[] {
     network: m.probe_network_name ?? '',
     probe_id: probeIdOf(m),
     test_name: m.test_name,
+  };
+}
+
+export function analyzeMeasurement(m: Envelope, cols: MeasurementColumns = measurementColumns(m)): Observation[] {
+  const v = verdictOf(m);
+  if (!v) return [];
+  return [{
+    ...cols,
     target: v.target,
     status: v.status,
     layer: v.layer,
@@ -89,17 +99,6 @@ export function scrubProbeAddress(m: Envelope): Envelope {
   return out;
 }
 
-export function toStoredMeasurement(m: Envelope): StoredMeasurement {
-  const raw = scrubProbeAddress(m);
-  return {
-    uid: measurementUid(m),
-    t: Math.floor(parseOoniTime(m.measurement_start_time) / 1000),
-    cc: m.probe_cc,
-    asn: Number(m.probe_asn.slice(2)),
-    network: m.probe_network_name ?? '',
-    probe_id: probeIdOf(m),
-    test_name: m.test_name,
-    input: inputOf(m),
-    raw,
-  };
+export function toStoredMeasurement(m: Envelope, cols: MeasurementColumns = measurementColumns(m)): StoredMeasurement {
+  return { ...cols, input: inputOf(m), raw: scrubProbeAddress(m) };
 }

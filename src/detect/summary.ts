@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { IncidentKind } from '../model/incident.js';
 import { countryName } from '../model/countries.js';
-import { PLATFORMS, targetName } from '../model/platforms.js';
+import { formatDuration } from '../model/time.js';
+import { byTargetOrder, targetName } from '../model/platforms.js';
 
 /** "A", "A and B", "A, B and C" */
 export function listWords(items: string[]): string {
@@ -11,15 +12,7 @@ export function listWords(items: string[]): string {
 }
 
 /** 9000 → "2 h 30 min"; 2700 → "45 min"; 90000 → "1 d 1 h" */
-export function formatDuration(seconds: number): string {
-  const mins = Math.max(0, Math.round(seconds / 60));
-  const d = Math.floor(mins / 1440), h = Math.floor((mins % 1440) / 60), m = mins % 60;
-  const parts: string[] = [];
-  if (d) parts.push(`${d} d`);
-  if (h) parts.push(`${h} h`);
-  if (m && !d) parts.push(`${m} min`);
-  return parts.length ? parts.join(' ') : '0 min';
-}
+export { formatDuration };
 
 function hhmm(t: number): string {
   return new Date(t * 1000).toISOString().slice(11, 16);
@@ -47,12 +40,7 @@ export function networkLabel(name: string, asn: number): string {
 
 /** Target names for a summary: platforms by their names, control sites as hostnames. */
 export function targetWords(targets: string[]): string {
-  // platforms in the order of DESIGN.md §3's list (Twitter, Instagram, YouTube, …, Messenger), then sites
-  const rank = (t: string) => {
-    const i = (PLATFORMS as readonly string[]).indexOf(t);
-    return i < 0 ? PLATFORMS.length : i;
-  };
-  const names = [...targets].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map(targetName);
+  const names = [...targets].sort(byTargetOrder).map(targetName);
   if (names.length > 6) return `${names.slice(0, 5).join(', ')} and ${names.length - 5} other sites`;
   return listWords(names);
 }

@@ -8,7 +8,8 @@ import type { Envelope } from '../model/measurement.js';
 import { Envelope as EnvelopeSchema } from '../model/measurement.js';
 import { validate, validateMeasurement } from '../model/validate.js';
 import { parseOoniTime } from '../model/time.js';
-import { analyzeMeasurement, toStoredMeasurement } from '../analyze/index.js';
+import { analyzeMeasurement, measurementColumns, toStoredMeasurement } from '../analyze/index.js';
+import type { MeasurementColumns } from '../analyze/analyze.js';
 
 export interface IngestOptions {
   /** 'strict' (default): test_keys of Vigil's tests must match their schema (the collector).
@@ -110,7 +111,8 @@ export function prepare(item: unknown, opts: IngestOptions = {}): { stored: Stor
   const insane = sanity(m, opts.now ?? Date.now(), opts.maxFutureMs ?? 86_400_000);
   if (insane) return insane;
   try {
-    return { stored: toStoredMeasurement(m), observations: observationsOf(m) };
+    const cols = measurementColumns(m);
+    return { stored: toStoredMeasurement(m, cols), observations: observationsOf(m, cols) };
   } catch (e) {
     // analysis is written never to throw on shape; if it does, the item is rejected, not the batch
     return `analysis failed: ${(e as Error).message.split('\n')[0]}`;
@@ -118,8 +120,8 @@ export function prepare(item: unknown, opts: IngestOptions = {}): { stored: Stor
 }
 
 /** A measurement's observations, as detection counts them. */
-function observationsOf(m: Envelope): Observation[] {
-  const observations = analyzeMeasurement(m);
+function observationsOf(m: Envelope, cols?: MeasurementColumns): Observation[] {
+  const observations = analyzeMeasurement(m, cols);
   // Source diversity (docs/reliability.md "Poisoning"): a measurement the collector tagged with
   // the pseudonym of its source network counts, for detection's probe agreement, as that source,
   // so many probe ids claimed from one network weigh as one probe.

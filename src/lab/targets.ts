@@ -1,7 +1,7 @@
 // The lab's targets file: the same shape as the real one (src/probe/targets.ts), with the real
 // hostnames, but Telegram's data centres, Facebook's address space and Signal's CA replaced by
 // the lab's, and throughput objects served by the lab's sites.
-import type { Targets } from '../probe/targets.js';
+import { defaultTargets, type Targets } from '../probe/targets.js';
 import { LARGE_OBJECT_PATH } from './content.js';
 import { LOOPBACK_HOSTING, TELEGRAM_DCS, relocate, siteOfHost } from './sites.js';
 
@@ -12,6 +12,7 @@ export function labTargets(caPem: string, hosting = LOOPBACK_HOSTING): Targets {
   const fbPrefix = (host: string) => relocate(siteOfHost(host)!.address, hosting).replace(/\.\d+$/, '.0/24');
   const large = (host: string) => `https://${host}${LARGE_OBJECT_PATH}?bytes=${THROUGHPUT_OBJECT_BYTES}`;
   const control = large('www.example.org');
+  const real = defaultTargets();
   return {
     web: [
       { url: 'https://twitter.com/', category: 'platform' },
@@ -27,41 +28,15 @@ export function labTargets(caPem: string, hosting = LOOPBACK_HOSTING): Targets {
       { url: 'https://example.org/', category: 'control' },
       { url: 'http://example.org/', category: 'control' },
     ],
-    whatsapp: {
-      registration_url: 'https://v.whatsapp.net/v2/register',
-      web_url: 'https://web.whatsapp.com/',
-      endpoints: ['e1.whatsapp.net:443', 'e2.whatsapp.net:443', 'e3.whatsapp.net:443', 'e4.whatsapp.net:443'],
-    },
+    // The platforms' own endpoint lists are the real ones (src/probe/targets.ts); the lab moves
+    // what is addressed by IP into its hosting range and has its own CA stand in for Signal's.
+    whatsapp: { ...real.whatsapp!, endpoints: real.whatsapp!.endpoints.slice(0, 4) },
     facebook_messenger: {
-      services: {
-        stun: 'stun.fbsbx.com',
-        b_api: 'b-api.facebook.com',
-        b_graph: 'b-graph.facebook.com',
-        edge: 'edge-mqtt.facebook.com',
-        external_cdn: 'external.xx.fbcdn.net',
-        scontent_cdn: 'scontent.xx.fbcdn.net',
-        star: 'star.c10r.facebook.com',
-      },
-      port: 443,
+      ...real.facebook_messenger!,
       expected_prefixes: [...new Set([fbPrefix('edge-mqtt.facebook.com'), fbPrefix('external.xx.fbcdn.net')])],
     },
-    telegram: {
-      dcs: TELEGRAM_DCS.map((a) => relocate(a, hosting)),
-      ports: [80, 443],
-      web_url: 'https://web.telegram.org/',
-    },
-    signal: {
-      urls: [
-        'https://textsecure-service.whispersystems.org/',
-        'https://storage.signal.org/',
-        'https://api.directory.signal.org/',
-        'https://cdn.signal.org/',
-        'https://cdn2.signal.org/',
-        'https://sfu.voip.signal.org/',
-      ],
-      ca: [caPem],
-      dns_hosts: ['uptime.signal.org'],
-    },
+    telegram: { ...real.telegram!, dcs: TELEGRAM_DCS.map((a) => relocate(a, hosting)) },
+    signal: { ...real.signal!, ca: [caPem] },
     throughput: [
       { target: 'twitter', url: large('video.twimg.com'), control_url: control },
       { target: 'youtube', url: large('rr1---sn-lab.googlevideo.com'), control_url: control },

@@ -78,6 +78,16 @@ export function targetOf(testName: string, input: string | null | undefined): st
   return platformOfHost(host) ?? host;
 }
 
+/** Sort order for targets in words and charts: platforms as PLATFORMS lists them (Twitter,
+ *  Instagram, YouTube, …, Messenger), then other sites alphabetically. */
+export function byTargetOrder(a: string, b: string): number {
+  const rank = (t: string) => {
+    const i = (PLATFORMS as readonly string[]).indexOf(t);
+    return i < 0 ? PLATFORMS.length : i;
+  };
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 export function targetName(target: string): string {
   return isPlatform(target) ? PLATFORM_NAMES[target] : target;
 }

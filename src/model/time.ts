@@ -20,3 +20,14 @@ export interface Clock {
   now(): number; // ms since epoch
 }
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** "2 h 30 min", "45 min", "1 d 6 h": one way of saying how long, for summaries, reports and the dashboard. */
+export function formatDuration(seconds: number): string {
+  const mins = Math.max(0, Math.round(seconds / 60));
+  const d = Math.floor(mins / 1440), h = Math.floor((mins % 1440) / 60), m = mins % 60;
+  const parts: string[] = [];
+  if (d) parts.push(`${d} d`);
+  if (h) parts.push(`${h} h`);
+  if (m && !d) parts.push(`${m} min`);
+  return parts.length ? parts.join(' ') : '0 min';
+}

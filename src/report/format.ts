@@ -1,16 +1,8 @@
 // Formatting shared by every report format: durations, UTC and local times.
 import { countryTimezone } from '../model/countries.js';
 
-export function formatDuration(seconds: number): string {
-  const m = Math.round(seconds / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  const r = m % 60;
-  if (h < 48) return r ? `${h} h ${r} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  const hh = h % 24;
-  return hh ? `${d} d ${hh} h` : `${d} d`;
-}
+// the same words for a duration as the incident's summary (src/model/time.ts)
+export { formatDuration } from '../model/time.js';
 
 /** "2020-01-05 15:05 UTC" */
 export function utc(iso: string | number): string {

@@ -5,7 +5,7 @@ import type { Store, SeriesRow, BgpVisibilityRow } from '../store/store.js';
 import type { Incident } from '../model/incident.js';
 import type { ContextEvent } from './events.js';
 import { countryName, countryTimezone } from '../model/countries.js';
-import { PLATFORMS, targetName } from '../model/platforms.js';
+import { byTargetOrder, targetName } from '../model/platforms.js';
 import { formatDuration } from './format.js';
 
 export interface ChartPoint { t: number; ok: number; total: number }
@@ -39,9 +39,8 @@ export async function buildReportData(store: Store, incident: Incident, opts: { 
   const binSeconds = dur + 2 * pad > 3 * 86400 ? 3600 : dur + 2 * pad > 86400 ? 1800 : 600;
   const rows = await store.series({ cc: incident.cc, since, until, binSeconds });
   const affected = new Set(incident.asns);
-  const rank = (t: string) => { const i = (PLATFORMS as readonly string[]).indexOf(t); return i < 0 ? PLATFORMS.length : i; };
   const targets = (incident.targets.length ? [...incident.targets] : [...new Set(rows.map((r) => r.target))].slice(0, 8))
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    .sort(byTargetOrder);
 
   const byTarget = new Map<string, Map<number, { network: string; rows: SeriesRow[] }>>();
   for (const r of rows) {

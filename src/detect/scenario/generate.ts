@@ -5,6 +5,7 @@
 // probe, short blips). Two outputs of one simulation: Observations directly (fast, for the scorer)
 // and full OONI envelopes (for `vigil import ooni FILE && vigil detect`); a test checks that
 // src/analyze classifies every envelope kind as the direct observation says.
+import { mulberry32 } from '../../model/rng.js';
 import type { Observation, Status, Layer } from '../../model/observation.js';
 import type { Incident, IncidentKind } from '../../model/incident.js';
 import { isoSeconds } from '../../model/time.js';
@@ -71,14 +72,7 @@ export interface Scenario {
 
 // ---- randomness -----------------------------------------------------------------------------
 export function rng(seed: number): () => number {
-  let a = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed * 2654435761) >>> 0 || 1);
 }
 const pick = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)];
 const uniform = (r: () => number, a: number, b: number) => a + (b - a) * r();

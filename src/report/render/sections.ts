@@ -2,10 +2,7 @@
 import type { ReportData } from '../report-data.js';
 import { LAYER_WORDS, METHODOLOGY_NOTE, durationText, measurementLink } from '../report-data.js';
 import { local, utc, pct } from '../format.js';
-import { PLATFORMS, targetName } from '../../model/platforms.js';
-
-const rank = (t: string) => { const i = (PLATFORMS as readonly string[]).indexOf(t); return i < 0 ? PLATFORMS.length : i; };
-const byPlatformOrder = (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
+import { byTargetOrder, targetName } from '../../model/platforms.js';
 
 export interface Fact { label: string; value: string }
 
@@ -27,7 +24,7 @@ export function sections(d: ReportData): Sections {
     { label: 'Status', value: i.status },
     { label: 'Country', value: `${d.country} (${i.cc})` },
     { label: 'Networks', value: i.asns.map((a, k) => `${i.networks[k] ?? ''} (AS${a})`.trim()).join(', ') },
-    { label: 'Targets', value: [...i.targets].sort(byPlatformOrder).map(targetName).join(', ') || '—' },
+    { label: 'Targets', value: [...i.targets].sort(byTargetOrder).map(targetName).join(', ') || '—' },
     { label: 'Start', value: `${utc(i.start)} — local ${local(i.start, i.cc)} (± ${Math.round(i.start_uncertainty_s / 60)} min)` },
     { label: 'End', value: i.end ? `${utc(i.end)} — local ${local(i.end, i.cc)} (± ${Math.round((i.end_uncertainty_s ?? 0) / 60)} min)` : 'ongoing' },
     { label: 'Duration', value: durationText(d) },

@@ -11,6 +11,7 @@
 //   node, `Distributed` tables over them sharded by cityHash64(uid); inserts are synchronous
 //   (insert_distributed_sync=1) so a write is readable from any node once it returns.
 // - Aggregates and series are computed by ClickHouse; Node receives only the result rows.
+import { firstByKey } from '../first-by-key.js';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type {
   Store, StoredMeasurement, MeasurementSummary, MeasurementQuery, AggregateQuery, AggregateRow,
@@ -221,24 +222,13 @@ export class ClickHouseStore implements Store {
 
   async insertMeasurements(rows: StoredMeasurement[]): Promise<InsertResult> {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
-    const seen = new Set<string>();
-    const unique: Row[] = [];
-    for (const r of rows) {
-      const uid = String(r.uid);
-      if (seen.has(uid)) continue;   // within a batch the first occurrence is kept
-      seen.add(uid);
-      unique.push({
-        uid, t: ceilInt(r.t, 'measurement t'), cc: String(r.cc), asn: ceilInt(r.asn, 'measurement asn'),
-        network: String(r.network ?? ''), probe_id: String(r.probe_id), test_name: String(r.test_name),
-        input: r.input === null || r.input === undefined ? null : String(r.input), raw: JSON.stringify(r.raw),
-      });
-    }
+    const unique: Row[] = firstByKey(rows, (r) => String(r.uid)).map((r) => ({
+      uid: String(r.uid), t: ceilInt(r.t, 'measurement t'), cc: String(r.cc), asn: ceilInt(r.asn, 'measurement asn'),
+      network: String(r.network ?? ''), probe_id: String(r.probe_id), test_name: String(r.test_name),
+      input: r.input === null || r.input === undefined ? null : String(r.input), raw: JSON.stringify(r.raw),
+    }));
     const inserted = await this.write(async () => {
-      const existing = new Set<string>();
-      for (const part of chunks([...seen], CHECK_CHUNK)) {
-        const found = await this.query(`SELECT DISTINCT uid FROM ${this.t('measurement_uids')} WHERE uid IN ${quoteList(part, 'uid')}`);
-        for (const f of found) existing.add(String(f.uid));
-      }
+      const existing = await this.existingUids(unique.map((r) => r.uid as string));
       const fresh = unique.filter((r) => !existing.has(r.uid as string));
       // The data first, then the uid index: a crash in between leaves a measurement that a
       // re-upload writes again (collapsed by FINAL), never a uid whose data is missing.
@@ -251,21 +241,14 @@ export class ClickHouseStore implements Store {
 
   async insertObservations(rows: Observation[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const seen = new Set<string>();
-    const unique: Row[] = [];
-    for (const r of rows) {
-      const k = `${r.uid}\u0000${r.target}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      unique.push({
-        uid: String(r.uid), t: ceilInt(r.t, 'observation t'), cc: String(r.cc), asn: ceilInt(r.asn, 'observation asn'),
-        network: String(r.network ?? ''), probe_id: String(r.probe_id), test_name: String(r.test_name),
-        target: String(r.target), status: String(r.status),
-        layer: r.layer === null || r.layer === undefined ? null : String(r.layer),
-        failure: r.failure === null || r.failure === undefined ? null : String(r.failure),
-        value: typeof r.value === 'number' && Number.isFinite(r.value) ? r.value : null,
-      });
-    }
+    const unique: Row[] = firstByKey(rows, (r) => `${r.uid}\u0000${r.target}`).map((r) => ({
+      uid: String(r.uid), t: ceilInt(r.t, 'observation t'), cc: String(r.cc), asn: ceilInt(r.asn, 'observation asn'),
+      network: String(r.network ?? ''), probe_id: String(r.probe_id), test_name: String(r.test_name),
+      target: String(r.target), status: String(r.status),
+      layer: r.layer === null || r.layer === undefined ? null : String(r.layer),
+      failure: r.failure === null || r.failure === undefined ? null : String(r.failure),
+      value: typeof r.value === 'number' && Number.isFinite(r.value) ? r.value : null,
+    }));
     return this.write(async () => {
       const existing = new Set<string>();
       for (const part of chunks(unique, CHECK_CHUNK)) {
@@ -491,16 +474,9 @@ export class ClickHouseStore implements Store {
   // ---- BGP visibility ----------------------------------------------------------------------------
   async insertBgpVisibility(rows: BgpVisibilityRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const seen = new Set<string>();
-    const unique: Row[] = [];
-    for (const r of rows) {
-      const t = ceilInt(r.t, 'bgp t');
-      const asn = ceilInt(r.asn, 'bgp asn');
-      const k = `${t}/${asn}`;
-      if (seen.has(k)) continue;     // first of a (t, asn) wins, and a stored one is kept
-      seen.add(k);
-      unique.push({ t, asn, cc: String(r.cc ?? ''), slash24: ceilInt(r.slash24, 'bgp slash24'), peers: ceilInt(r.peers, 'bgp peers') });
-    }
+    // first of a (t, asn) wins, and a stored one is kept
+    const unique: Row[] = firstByKey(rows, (r) => `${ceilInt(r.t, 'bgp t')}/${ceilInt(r.asn, 'bgp asn')}`)
+      .map((r) => ({ t: ceilInt(r.t, 'bgp t'), asn: ceilInt(r.asn, 'bgp asn'), cc: String(r.cc ?? ''), slash24: ceilInt(r.slash24, 'bgp slash24'), peers: ceilInt(r.peers, 'bgp peers') }));
     return this.write(async () => {
       const existing = new Set<string>();
       for (const part of chunks(unique, CHECK_CHUNK)) {

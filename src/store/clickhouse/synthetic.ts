@@ -2,6 +2,7 @@
 // and probes measuring a set of targets at a fixed interval, with seeded noise and optional
 // injected blocks (one network, some targets, a time window, one layer). One observation per
 // measurement, so the same generator feeds both insertMeasurements and insertObservations.
+import { mulberry32 } from '../../model/rng.js';
 import type { Observation, Layer } from '../../model/observation.js';
 import type { StoredMeasurement } from '../store.js';
 import type { Envelope } from '../../model/measurement.js';
@@ -32,16 +33,8 @@ export const SYNTH_NETWORKS: SynthNetwork[] = [
   { cc: 'IR', asn: 197207, network: "MCCI 'Hamrah-e-Avval'", probes: 5 },
 ];
 
-/** mulberry32: small, fast, seeded. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 const NOISE_FAILURES: Array<[Layer, string]> = [['tcp', 'generic_timeout_error'], ['dns', 'dns_nxdomain_error'], ['tls', 'connection_reset']];

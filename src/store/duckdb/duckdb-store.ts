@@ -9,6 +9,7 @@
 // - Every value reaches SQL as a bound parameter or through the appender; the only identifiers
 //   spliced into SQL text come from fixed whitelists below.
 // - Aggregates run in SQL; Node only receives the result rows.
+import { firstByKey } from '../first-by-key.js';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue, type DuckDBAppender } from '@duckdb/node-api';
 import type {
   Store, StoredMeasurement, MeasurementSummary, MeasurementQuery, AggregateQuery, AggregateRow,
@@ -163,13 +164,7 @@ export class DuckDbStore implements Store {
   async insertMeasurements(rows: StoredMeasurement[]): Promise<InsertResult> {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     // Duplicates inside the batch: the first occurrence is the one kept.
-    const seen = new Set<string>();
-    const unique: StoredMeasurement[] = [];
-    for (const r of rows) {
-      if (seen.has(r.uid)) continue;
-      seen.add(r.uid);
-      unique.push(r);
-    }
+    const unique = firstByKey(rows, (r) => String(r.uid));
     const inserted = await this.tx((c) => this.stageAndMove(c, 'stage_measurements', 'measurements', (a) => {
       for (const r of unique) {
         a.appendVarchar(String(r.uid));
@@ -200,14 +195,7 @@ export class DuckDbStore implements Store {
 
   async insertObservations(rows: Observation[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const seen = new Set<string>();
-    const unique: Observation[] = [];
-    for (const r of rows) {
-      const k = `${r.uid}\u0000${r.target}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      unique.push(r);
-    }
+    const unique = firstByKey(rows, (r) => `${r.uid}\u0000${r.target}`);
     return this.tx((c) => this.stageAndMove(c, 'stage_observations', 'observations', (a) => {
       for (const r of unique) {
         a.appendVarchar(String(r.uid));
@@ -405,13 +393,7 @@ export class DuckDbStore implements Store {
   // ---- BGP visibility ----------------------------------------------------------------------------
   async insertBgpVisibility(rows: BgpVisibilityRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const seen = new Set<string>();
-    const unique = rows.filter((r) => {
-      const k = `${r.t}/${r.asn}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
+    const unique = firstByKey(rows, (r) => `${r.t}/${r.asn}`);
     return this.tx((c) => this.stageAndMove(c, 'stage_bgp', 'bgp_visibility', (a) => {
       for (const r of unique) {
         a.appendBigInt(int(r.t, 'bgp t'));
